@@ -1,0 +1,1 @@
+"""Benchmarks of provision against the local cloud: `make bench` prints numbers, asserts nothing."""

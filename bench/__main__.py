@@ -1,0 +1,16 @@
+"""`make bench` (python -m bench): every benchmark in turn. Each prints its numbers; none asserts."""
+
+from __future__ import annotations
+
+from bench import apply_critical_path, local_cloud_throughput
+
+
+def main() -> None:
+    print("== local cloud throughput ==")
+    local_cloud_throughput.main()
+    print("\n== apply vs critical path, reads and writes ==")
+    apply_critical_path.main([])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The thin command layer. The library never imports from here."""

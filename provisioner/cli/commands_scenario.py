@@ -1,0 +1,101 @@
+"""`provision validate`, `provision schema` and `provision graph`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from provisioner.cli.main import EXIT_BAD_INPUT, EXIT_OK, cli
+from provisioner.errors import ScenarioError
+from provisioner.scenario import Scenario, load_scenario
+from provisioner.scenario.graph import FORMATS
+from provisioner.scenario.schema import scenario_schema
+
+F = TypeVar("F", bound=Callable[..., Any])
+SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got '{value}'", ctx, param)
+        overrides[name] = text
+    return overrides
+
+
+def variable_options(command: F) -> F:
+    """`--var NAME=VALUE` (repeatable, as `overrides`) and `--vars-file`, for any scenario command."""
+    command = click.option("--vars-file", type=SCENARIO_FILE, help="YAML mapping of variable values.")(command)
+    return click.option(
+        "--var",
+        "overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        callback=_parse_vars,
+        help="Set a variable (repeatable); wins over --vars-file and the file's defaults.",
+    )(command)
+
+
+@cli.command("validate")
+@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO_FILE)
+@variable_options
+def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None) -> int:
+    """Check scenario files without any cloud call; every problem is printed as file:line:col.
+
+    Exits 2 if any file has an error; warnings alone exit 0.
+    """
+    failed = False
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path, overrides=overrides, vars_file=vars_file)
+        except ScenarioError as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(diagnostic.render(), err=True)
+            failed = True
+            continue
+        for warning in scenario.warnings:
+            click.echo(warning.render(), err=True)
+        click.echo(_summary(path, scenario))
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _summary(path: Path, scenario: Scenario) -> str:
+    kinds = Counter(resource.kind for resource in scenario.resources.values())
+    checks = [f"{check.identity} can {check.can} {check.target}" for check in scenario.checks]
+    return "\n".join(
+        [
+            f"{path}: scenario '{scenario.name}' is valid",
+            f"  {_count(len(scenario.resources), 'resource')}: "
+            + ", ".join(f"{count} {kind}" for kind, count in kinds.items()),
+            f"  {_count(len(checks), 'check')}" + "".join(f"\n    {check}" for check in checks),
+        ]
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+@cli.command("schema")
+def schema_command() -> int:
+    """Print the JSON Schema of scenario files (for editors: yaml-language-server)."""
+    click.echo(json.dumps(scenario_schema(), indent=2))
+    return EXIT_OK
+
+
+@cli.command("graph")
+@click.argument("scenario", type=SCENARIO_FILE)
+@click.option("--format", "style", type=click.Choice(sorted(FORMATS)), default="mermaid", show_default=True)
+@variable_options
+def graph_command(scenario: Path, style: str, overrides: dict[str, str], vars_file: Path | None) -> int:
+    """Print the dependency graph of a scenario (edges point from a resource to its dependents)."""
+    loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file)
+    click.echo(FORMATS[style](loaded), nl=False)
+    return EXIT_OK

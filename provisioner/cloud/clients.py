@@ -1,0 +1,205 @@
+"""The SDK clients of one target, built lazily, shared by every step of a run, closed together.
+
+Every management client gets the target's ARM endpoint as `base_url` and its ARM scope as
+`credential_scopes`, the CA bundle of the local cloud through `connection_verify`, a retry policy
+suited to Azure (429 and 5xx retried, Retry-After honoured, bounded backoff and total time) and a
+polling interval no longer than the profile's (a poller uses the service's Retry-After when it gives
+one, and this interval only when it does not).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from azure.core.pipeline.policies import RetryPolicy
+
+from provisioner.cloud.graph import GraphRunner
+from provisioner.cloud.sql_endpoint import SqlEndpoint
+from provisioner.cloud.target import Target
+
+T = TypeVar("T")
+
+USER_AGENT = "provision"
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """How the SDK clients retry 429, 5xx and connection failures (Retry-After is always honoured)."""
+
+    total: int = 6
+    backoff_factor: float = 0.5
+    backoff_max: float = 30.0
+    timeout: float = 300.0
+    """Bound on the total time one call spends, retries included."""
+
+    def policy(self) -> RetryPolicy[Any, Any]:
+        return RetryPolicy(
+            retry_total=self.total,
+            retry_status=self.total,
+            retry_backoff_factor=self.backoff_factor,
+            retry_backoff_max=self.backoff_max,
+            timeout=self.timeout,
+        )
+
+
+MANAGEMENT_CLIENTS = {
+    "resources": "azure.mgmt.resource.resources:ResourceManagementClient",
+    "network": "azure.mgmt.network:NetworkManagementClient",
+    "compute": "azure.mgmt.compute:ComputeManagementClient",
+    "msi": "azure.mgmt.msi:ManagedServiceIdentityClient",
+    "authorization": "azure.mgmt.authorization:AuthorizationManagementClient",
+    "storage": "azure.mgmt.storage:StorageManagementClient",
+    "keyvault": "azure.mgmt.keyvault:KeyVaultManagementClient",
+    "sql": "azure.mgmt.sql:SqlManagementClient",
+    "web": "azure.mgmt.web:WebSiteManagementClient",
+}
+
+
+class Clients:
+    """Implements `provisioner.providers.base.CloudClients` for one target (thread-safe)."""
+
+    def __init__(self, target: Target, retries: RetrySettings | None = None) -> None:
+        self.target = target
+        self.retries = retries or RetrySettings()
+        self.subscription_id = target.subscription_id
+        self.tenant_id = target.tenant_id
+        self._lock = threading.Lock()
+        self._built: dict[str, Any] = {}
+        self._graph: GraphRunner | None = None
+        self.sql_endpoint = SqlEndpoint(target)
+        self._principal_id: str | None = None
+
+    @property
+    def principal_id(self) -> str:
+        """The object id of the principal every call is made as."""
+        if self._principal_id is None:
+            self._principal_id = self.target.principal_id()
+        return self._principal_id
+
+    @property
+    def resources(self) -> Any:
+        return self._management("resources")
+
+    @property
+    def network(self) -> Any:
+        return self._management("network")
+
+    @property
+    def compute(self) -> Any:
+        return self._management("compute")
+
+    @property
+    def msi(self) -> Any:
+        return self._management("msi")
+
+    @property
+    def authorization(self) -> Any:
+        return self._management("authorization")
+
+    @property
+    def storage(self) -> Any:
+        return self._management("storage")
+
+    @property
+    def keyvault(self) -> Any:
+        return self._management("keyvault")
+
+    @property
+    def sql(self) -> Any:
+        return self._management("sql")
+
+    @property
+    def web(self) -> Any:
+        return self._management("web")
+
+    @property
+    def graph(self) -> Any:
+        return self._graph_runner().client
+
+    def run_graph(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        return self._graph_runner().run(call)
+
+    def secret_client(self, vault_url: str) -> Any:
+        from azure.keyvault.secrets import SecretClient
+
+        return self._shared(
+            f"vault:{vault_url.rstrip('/').lower()}",
+            lambda: SecretClient(
+                vault_url,
+                self.target.credential,
+                # The local cloud's vaults live on 127.0.0.1, not under the audience's domain.
+                verify_challenge_resource=not self.target.profile.local,
+                retry_policy=self.retries.policy(),
+                **self._transport_options(),
+            ),
+        )
+
+    def blob_service(self, account_url: str) -> Any:
+        from azure.storage.blob import BlobServiceClient
+
+        return self._shared(
+            f"blob:{account_url.rstrip('/').lower()}",
+            lambda: BlobServiceClient(
+                account_url,
+                credential=self.target.credential,
+                audience=self.target.profile.audiences.storage,
+                retry_policy=self.retries.policy(),
+                **self._transport_options(),
+            ),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            built, self._built = self._built, {}
+            graph, self._graph = self._graph, None
+        for client in built.values():
+            client.close()
+        if graph is not None:
+            graph.close()
+        self.sql_endpoint.close()
+
+    def __enter__(self) -> Clients:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _management(self, name: str) -> Any:
+        return self._shared(name, lambda: self._build_management(name))
+
+    def _build_management(self, name: str) -> Any:
+        module, _, attribute = MANAGEMENT_CLIENTS[name].partition(":")
+        client_class = getattr(importlib.import_module(module), attribute)
+        profile = self.target.profile
+        return client_class(
+            self.target.credential,
+            self.subscription_id,
+            base_url=profile.arm_endpoint,
+            credential_scopes=[profile.arm_scope],
+            polling_interval=profile.poll_interval,
+            retry_policy=self.retries.policy(),
+            **self._transport_options(),
+        )
+
+    def _transport_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"user_agent": USER_AGENT}
+        if self.target.ca_bundle is not None:
+            options["connection_verify"] = str(self.target.ca_bundle)
+        return options
+
+    def _shared(self, key: str, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = build()
+            return self._built[key]
+
+    def _graph_runner(self) -> GraphRunner:
+        with self._lock:
+            if self._graph is None:
+                target = self.target
+                self._graph = GraphRunner(target.profile, target.credential, target.ca_bundle, self.retries.total)
+            return self._graph

@@ -1,0 +1,255 @@
+"""The local cloud's ASGI application: one dispatcher for every surface.
+
+For each request: match a route (case-insensitive), apply faults (latency, random 429/5xx, ARM's
+token buckets), require `api-version` on ARM, authenticate the bearer token for the surface's
+audience, run the handler, render errors in the surface's format, add the standard headers and
+record the call in the request log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from provisioner.emulator import config
+from provisioner.emulator.call import Call, Principal
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.render import render_error
+from provisioner.emulator.routing import Route, RouteTable, Surface
+from provisioner.emulator.runtime import Cloud
+
+AUDIENCES: dict[Surface, tuple[str, ...]] = {
+    Surface.ARM: config.ARM_AUDIENCES,
+    Surface.GRAPH: config.GRAPH_AUDIENCES,
+    Surface.BLOB: config.STORAGE_AUDIENCES,
+    Surface.VAULT: config.VAULT_AUDIENCES,
+    Surface.SQL: config.SQL_AUDIENCES,
+}
+FAULTY_SURFACES = frozenset({Surface.ARM, Surface.GRAPH})
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta)?$")
+_SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+ARM_HEADERS = {
+    "cache-control": "no-cache",
+    "pragma": "no-cache",
+    "expires": "-1",
+    "x-content-type-options": "nosniff",
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+}
+
+
+def default_route_tables() -> list[RouteTable]:
+    """Every service's routes. Imported here so that importing the app wires the whole cloud."""
+    from provisioner.emulator.services import all_route_tables
+
+    return all_route_tables()
+
+
+class LocalCloudApp:
+    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable] | None = None) -> None:
+        self.cloud = cloud
+        self.routes: list[Route] = [route for table in (tables or default_route_tables()) for route in table.routes]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        request_id = str(uuid.uuid4())
+        route, params, same_path = self._match(request.method, request.url.path)
+        known = route or same_path
+        surface = known.surface if known else _surface_for_path(request.url.path)
+        try:
+            if route is None:
+                raise _unrouted(surface, request, method_exists=same_path is not None)
+            response = await self._handle(request, route, params, surface, request_id)
+        except CloudServiceError as error:
+            response = render_error(surface, error, request_id)
+        self._decorate(response, surface, request, request_id)
+        if surface is not Surface.CONTROL:
+            operation = route.operation if route else "unmatched"
+            api_version = request.query_params.get("api-version", "")
+            self.cloud.log.record(
+                request.method, request.url.path, surface, operation, response.status_code, api_version
+            )
+        await response(scope, receive, send)
+
+    def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], Route | None]:
+        """(route, path parameters, a route with this path but another method)."""
+        same_path: Route | None = None
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found is None:
+                continue
+            if route.method == method:
+                return route, found.groupdict(), None
+            same_path = same_path or route
+        return None, {}, same_path
+
+    async def _handle(
+        self, request: Request, route: Route, params: dict[str, str], surface: Surface, request_id: str
+    ) -> Response:
+        call = Call(request, self.cloud, params, surface, request_id, body_bytes=await request.body())
+        await self._apply_faults(call)
+        if surface is Surface.ARM and not call.api_version:
+            raise CloudServiceError(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
+        if surface is Surface.ARM and not _API_VERSION.match(call.api_version):
+            raise CloudServiceError(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{call.api_version}' is invalid. The supported versions are dates "
+                "in the form 'yyyy-mm-dd' optionally followed by '-preview'.",
+            )
+        if route.authenticated:
+            call.principal = authenticate_bearer(call, AUDIENCES.get(surface, config.ARM_AUDIENCES))
+        return await route.handler(call)
+
+    async def _apply_faults(self, call: Call) -> None:
+        settings = self.cloud.faults.settings
+        if call.surface is Surface.CONTROL:
+            return
+        if settings.latency_ms > 0:
+            await asyncio.sleep(settings.latency_ms / 1000)
+        if call.surface not in FAULTY_SURFACES:
+            return
+        outcome = self.cloud.faults.roll()
+        if outcome == "throttle":
+            raise _throttled(call.surface, 1, _category(call.request.method))
+        if outcome == "error":
+            raise _server_error(self.cloud.faults.error_status(), call.request_id)
+        if call.surface is Surface.ARM:
+            self._take_bucket_token(call)
+
+    def _take_bucket_token(self, call: Call) -> None:
+        subscription = _SUBSCRIPTION.match(call.request.url.path)
+        if subscription is None:
+            return
+        category = _category(call.request.method)
+        allowed, remaining, wait = self.cloud.faults.take_token(subscription.group(1), category)
+        call.request.state.ratelimit = (category, remaining)
+        if not allowed and self.cloud.faults.settings.throttle:
+            raise _throttled(call.surface, max(1, int(wait + 0.999)), category)
+
+    def _decorate(self, response: Response, surface: Surface, request: Request, request_id: str) -> None:
+        client_request_id = request.headers.get("x-ms-client-request-id") or request_id
+        if surface is Surface.GRAPH:
+            response.headers["request-id"] = request_id
+            response.headers["client-request-id"] = client_request_id
+            return
+        response.headers["x-ms-request-id"] = request_id
+        if surface is not Surface.ARM:
+            return
+        response.headers["x-ms-correlation-request-id"] = client_request_id
+        response.headers["x-ms-routing-request-id"] = f"LOCAL:{request_id}"
+        for name, value in ARM_HEADERS.items():
+            response.headers.setdefault(name, value)
+        ratelimit = getattr(request.state, "ratelimit", None)
+        if ratelimit is not None:
+            category, remaining = ratelimit
+            response.headers[f"x-ms-ratelimit-remaining-subscription-{category}"] = str(remaining)
+
+
+def authenticate_bearer(call: Call, audiences: tuple[str, ...]) -> Principal:
+    """Validate the bearer token for one of the audiences; 401 in the surface's words otherwise."""
+    header = call.request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _missing_token(call)
+    claims: dict[str, Any] = call.cloud.tokens.validate(token.strip(), audiences=audiences)
+    return Principal(
+        object_id=str(claims.get("oid", "")).lower(),
+        tenant_id=str(claims.get("tid", "")),
+        app_id=claims.get("appid"),
+        audience=str(claims.get("aud", "")),
+        roles=tuple(claims.get("roles", ())),
+        claims=claims,
+    )
+
+
+def _missing_token(call: Call) -> CloudServiceError:
+    tenant = call.cloud.identity.tenant_id
+    if call.surface is Surface.GRAPH:
+        return CloudServiceError(401, "InvalidAuthenticationToken", "Access token is empty.")
+    return CloudServiceError(
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is missing.",
+        headers={
+            "WWW-Authenticate": f'Bearer authorization_uri="{call.base_url}/{tenant}", error="invalid_token", '
+            "error_description=\"The authentication failed because of missing 'Authorization' header.\""
+        },
+    )
+
+
+def _category(method: str) -> str:
+    if method in ("GET", "HEAD"):
+        return "reads"
+    if method == "DELETE":
+        return "deletes"
+    return "writes"
+
+
+def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServiceError:
+    operation = {"reads": "Read", "writes": "Write", "deletes": "Delete"}[category]
+    message = (
+        "Too many requests."
+        if surface is Surface.GRAPH
+        else f"The request is being throttled as the limit has been reached for operation type - "
+        f"{operation}_ObservationWindow_00:05:00. For more information, see - https://aka.ms/srpthrottlinglimits"
+    )
+    return CloudServiceError(
+        429,
+        "TooManyRequests",
+        message,
+        headers={"Retry-After": str(retry_after), f"x-ms-ratelimit-remaining-subscription-{category}": "0"},
+    )
+
+
+def _server_error(status: int, request_id: str) -> CloudServiceError:
+    if status == 503:
+        return CloudServiceError(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please retry.",
+            headers={"Retry-After": "1"},
+        )
+    return CloudServiceError(
+        500,
+        "InternalServerError",
+        f"Encountered internal server error. Diagnostic information: tracking id '{request_id}'.",
+        headers={"x-ms-failure-cause": "service"},
+    )
+
+
+def _surface_for_path(path: str) -> Surface:
+    lowered = path.lower()
+    if lowered.startswith(("/v1.0/", "/beta/")):
+        return Surface.GRAPH
+    if lowered.startswith("/_cloud/"):
+        return Surface.CONTROL
+    return Surface.ARM
+
+
+def _unrouted(surface: Surface, request: Request, *, method_exists: bool) -> CloudServiceError:
+    if method_exists:
+        return CloudServiceError(405, "HttpMethodNotAllowed", f"The HTTP method '{request.method}' is not supported.")
+    return _not_found_for(surface, request.url.path)
+
+
+def _not_found_for(surface: Surface, path: str) -> CloudServiceError:
+    if surface is Surface.GRAPH:
+        return CloudServiceError(
+            400, "BadRequest", f"Resource not found for the segment '{path.rsplit('/', maxsplit=1)[-1]}'."
+        )
+    if surface is Surface.CONTROL:
+        return CloudServiceError(404, "NotFound", f"No control endpoint at '{path}'.")
+    return CloudServiceError(404, "InvalidResourceType", f"The resource type could not be found for the path '{path}'.")

@@ -1,0 +1,1 @@
+"""The ARM contract shared by every resource provider: ids, responses, paging, authorization, async."""

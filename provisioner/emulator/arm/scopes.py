@@ -1,0 +1,54 @@
+"""Checks that a scope (subscription, resource group, resource) exists, with ARM's 404s."""
+
+from __future__ import annotations
+
+from provisioner.emulator.arm.ids import group_of, subscription_of
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.runtime import Cloud
+
+
+def require_subscription(cloud: Cloud, subscription: str) -> None:
+    if subscription.lower() != cloud.identity.subscription_id.lower():
+        raise CloudServiceError(404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be found.")
+
+
+def require_group(cloud: Cloud, subscription: str, group: str) -> None:
+    require_subscription(cloud, subscription)
+    if cloud.store.get_resource(f"/subscriptions/{subscription}/resourceGroups/{group}") is None:
+        raise CloudServiceError(404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found.")
+
+
+def require_scope(cloud: Cloud, scope: str) -> None:
+    """A role assignment or definition scope: the subscription, a group or a resource that exists."""
+    subscription = subscription_of(scope)
+    if subscription is None:
+        if scope.strip("/") == "":
+            return
+        raise CloudServiceError(400, "InvalidScope", f"The scope '{scope}' is not valid.")
+    require_subscription(cloud, subscription)
+    group = group_of(scope)
+    if group is None:
+        return
+    require_group(cloud, subscription, group)
+    if scope.strip("/").count("/") > 3 and cloud.store.get_resource(scope) is None:
+        raise resource_not_found(scope)
+
+
+def resource_not_found(resource_id: str) -> CloudServiceError:
+    parts = resource_id.strip("/").split("/")
+    group = parts[3] if len(parts) > 3 else ""
+    typed_name = "/".join(parts[5:]) if len(parts) > 5 else resource_id
+    provider_type = _type_path(parts[5:])
+    return CloudServiceError(
+        404,
+        "ResourceNotFound",
+        f"The Resource '{provider_type or typed_name}' under resource group '{group}' was not found. "
+        "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    )
+
+
+def _type_path(parts: list[str]) -> str:
+    """`Microsoft.Compute/virtualMachines/vm1` from `[Microsoft.Compute, virtualMachines, vm1]`."""
+    if len(parts) < 3:
+        return ""
+    return "/".join(parts)

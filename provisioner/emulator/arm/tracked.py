@@ -1,0 +1,97 @@
+"""What every resource provider does the same way: authorize, find the group, 404 in ARM's words,
+list a type by group or subscription (only what the caller may read), tags, timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from provisioner.emulator.arm.authz import authorize, can
+from provisioner.emulator.arm.ids import group_id, subscription_id
+from provisioner.emulator.arm.responses import paged
+from provisioner.emulator.arm.scopes import require_group, require_subscription, resource_not_found
+from provisioner.emulator.call import Call
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.resources.regions import check_location
+from provisioner.emulator.store import StoredResource
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def resource_path(call: Call, provider: str, *type_and_names: str) -> str:
+    """The resource's id built from the path parameters `subscription` and `group`."""
+    return (
+        f"/subscriptions/{call.params['subscription']}/resourceGroups/{call.params['group']}"
+        f"/providers/{provider}/" + "/".join(type_and_names)
+    )
+
+
+def prepare_write(call: Call, resource_id: str, resource_type: str) -> StoredResource | None:
+    """Authorize `{type}/write` and check the group; the existing resource, if any."""
+    authorize(call, f"{resource_type}/write", resource_id)
+    require_group(call.cloud, call.params["subscription"], call.params["group"])
+    return call.cloud.store.get_resource(resource_id)
+
+
+def read_existing(call: Call, resource_id: str, resource_type: str, action: str = "read") -> StoredResource:
+    """Authorize `{type}/{action}`, check the group, and return the resource or 404 ResourceNotFound."""
+    authorize(call, f"{resource_type}/{action}", resource_id)
+    require_group(call.cloud, call.params["subscription"], call.params["group"])
+    found = call.cloud.store.get_resource(resource_id)
+    if found is None or found.type != resource_type.lower():
+        raise resource_not_found(resource_id)
+    return found
+
+
+def prepare_delete(call: Call, resource_id: str, resource_type: str) -> StoredResource | None:
+    """Authorize `{type}/delete`; the resource, or None when it is already gone (204)."""
+    authorize(call, f"{resource_type}/delete", resource_id)
+    require_group(call.cloud, call.params["subscription"], call.params["group"])
+    found = call.cloud.store.get_resource(resource_id)
+    return found if found is not None and found.type == resource_type.lower() else None
+
+
+def list_in_group(call: Call, resource_type: str) -> Response:
+    require_group(call.cloud, call.params["subscription"], call.params["group"])
+    scope = group_id(call.params["subscription"], call.params["group"])
+    return _list_readable(call, resource_type, scope)
+
+
+def list_in_subscription(call: Call, resource_type: str) -> Response:
+    require_subscription(call.cloud, call.params["subscription"])
+    return _list_readable(call, resource_type, subscription_id(call.params["subscription"]))
+
+
+def _list_readable(call: Call, resource_type: str, scope: str) -> Response:
+    items = call.cloud.store.list_resources(under=scope, resource_type=resource_type)
+    readable = [item.body for item in items if can(call, f"{resource_type}/read", item.id)]
+    return paged(call, readable)
+
+
+def tracked_base(
+    resource_id: str, name: str, resource_type: str, request: dict[str, Any], existing: StoredResource | None
+) -> dict[str, Any]:
+    """id, name, type, location (validated; it cannot change) and tags of a tracked resource."""
+    location = check_location(request.get("location"), kind="resource type")
+    if existing is not None and existing.body["location"] != location:
+        raise CloudServiceError(
+            400,
+            "InvalidResourceLocation",
+            f"The resource '{name}' already exists in location '{existing.body['location']}' in resource group "
+            f"'{resource_id.split('/')[4]}'. A resource with the same name cannot be created in location "
+            f"'{location}'. Please select a new resource name.",
+        )
+    body: dict[str, Any] = {
+        "id": existing.id if existing else resource_id,
+        "name": existing.body["name"] if existing else name,
+        "type": resource_type,
+        "location": location,
+    }
+    tags = request.get("tags")
+    if tags:
+        body["tags"] = tags
+    return body

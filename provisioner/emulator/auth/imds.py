@@ -1,0 +1,75 @@
+"""The Instance Metadata Service's token endpoint, one per VM.
+
+A program acts "inside" a VM by pointing AZURE_POD_IDENTITY_AUTHORITY_HOST at
+`https://127.0.0.1:PORT/_imds/{vmId}`; azure-identity's ManagedIdentityCredential then calls
+`{that}/metadata/identity/oauth2/token` exactly as it would call 169.254.169.254.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from provisioner.emulator.call import Call
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.identity import AttachedIdentity, attached_identities, select_identity
+from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.store import StoredResource
+
+routes = RouteTable(Surface.IMDS)
+IMDS_PREFIX = "/_imds"
+VM_TYPE = "microsoft.compute/virtualmachines"
+
+
+def imds_authority(base_url: str, vm: StoredResource) -> str:
+    return f"{base_url}{IMDS_PREFIX}/{vm.body['properties']['vmId']}"
+
+
+def _vm_by_vm_id(call: Call, vm_id: str) -> StoredResource:
+    for vm in call.cloud.store.list_resources(resource_type=VM_TYPE):
+        if vm.body["properties"]["vmId"].lower() == vm_id.lower():
+            return vm
+    raise CloudServiceError(404, "not_found", "The VM this metadata endpoint belonged to no longer exists.")
+
+
+@routes.get(IMDS_PREFIX + "/{vm}/metadata/identity/oauth2/token", authenticated=False)
+async def imds_token(call: Call) -> Response:
+    if call.request.headers.get("metadata", "").lower() != "true":
+        raise CloudServiceError(400, "invalid_request", "Required metadata header not specified")
+    resource = call.query_value("resource")
+    if not resource:
+        raise CloudServiceError(400, "invalid_request", "Required query variable 'resource' is missing")
+    vm = _vm_by_vm_id(call, call.params["vm"])
+    selector = _selector(call)
+    identity = select_identity(attached_identities(call.cloud.store, vm), selector)
+    return JSONResponse(token_response(call, identity, resource))
+
+
+def _selector(call: Call) -> tuple[str, str] | None:
+    chosen = [(key, value) for key in ("client_id", "object_id", "msi_res_id") if (value := call.query_value(key))]
+    if len(chosen) > 1:
+        raise CloudServiceError(
+            400, "invalid_request", "Only one of client_id, object_id or msi_res_id may be specified"
+        )
+    return chosen[0] if chosen else None
+
+
+def token_response(call: Call, identity: AttachedIdentity, resource: str) -> dict[str, Any]:
+    """IMDS's token response: every field a string, as the real service sends it."""
+    issued = call.cloud.tokens.issue(
+        audience=resource,
+        object_id=identity.principal_id,
+        app_id=identity.client_id,
+        extra_claims={"xms_mirid": identity.resource_id},
+    )
+    return {
+        "access_token": issued.token,
+        "client_id": identity.client_id,
+        "expires_in": str(issued.expires_in),
+        "expires_on": str(issued.expires_on),
+        "ext_expires_in": str(issued.expires_in),
+        "not_before": str(issued.not_before),
+        "resource": resource,
+        "token_type": "Bearer",
+    }

@@ -1,0 +1,1 @@
+"""Microsoft.Authorization: built-in role definitions and role assignments."""

@@ -1,0 +1,1 @@
+"""Microsoft.Compute: virtual machines with system- and user-assigned identities."""

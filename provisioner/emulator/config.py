@@ -1,0 +1,66 @@
+"""The local cloud's fixed identity (tenant, subscription, operator principal), persisted per data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+IDENTITY_FILE = "cloud.json"
+DEFAULT_LOCATION = "westus"
+
+# The audiences (token `aud`) of each service, as public Azure issues them.
+ARM_AUDIENCES = (
+    "https://management.azure.com/",
+    "https://management.azure.com",
+    "https://management.core.windows.net/",
+    "https://management.core.windows.net",
+)
+GRAPH_AUDIENCES = (
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.com/",
+    "00000003-0000-0000-c000-000000000000",
+)
+STORAGE_AUDIENCES = ("https://storage.azure.com", "https://storage.azure.com/")
+VAULT_AUDIENCES = ("https://vault.azure.net", "https://vault.azure.net/")
+SQL_AUDIENCES = ("https://database.windows.net", "https://database.windows.net/")
+
+
+@dataclass(frozen=True)
+class CloudIdentity:
+    """Who the local cloud is: generated on first start, stable across restarts of one data dir."""
+
+    tenant_id: str
+    subscription_id: str
+    operator_client_id: str
+    operator_object_id: str
+    operator_secret: str
+    operator_display_name: str = "provision-operator"
+
+    @classmethod
+    def generate(cls) -> CloudIdentity:
+        return cls(
+            tenant_id=str(uuid.uuid4()),
+            subscription_id=str(uuid.uuid4()),
+            operator_client_id=str(uuid.uuid4()),
+            operator_object_id=str(uuid.uuid4()),
+            operator_secret=secrets.token_urlsafe(32),
+        )
+
+
+def load_or_create_identity(data_dir: Path) -> CloudIdentity:
+    """Read `cloud.json` from the data dir, creating it (mode 0600: it holds a secret) if absent."""
+    path = data_dir / IDENTITY_FILE
+    if path.exists():
+        return CloudIdentity(**json.loads(path.read_text()))
+    identity = CloudIdentity.generate()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(asdict(identity), handle, indent=2)
+    os.replace(tmp, path)
+    return identity

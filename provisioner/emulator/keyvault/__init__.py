@@ -1,0 +1,1 @@
+"""Microsoft.KeyVault: vaults with access policies or RBAC, and the secrets data plane."""

@@ -1,0 +1,106 @@
+"""Microsoft.KeyVault routes: vaults (create answers 200 with provisioningState RegisteringDns, as the
+real service does; reads then say Succeeded) and the incremental access policy update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from provisioner.emulator.arm.responses import arm_json, no_content
+from provisioner.emulator.arm.tracked import prepare_delete, prepare_write, read_existing, resource_path, tracked_base
+from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
+from provisioner.emulator.call import Call
+from provisioner.emulator.keyvault.models import (
+    VAULT_TYPE,
+    apply_policy_change,
+    check_name_free,
+    check_vault_name,
+    update_vault,
+    vault_body,
+    vault_view,
+)
+from provisioner.emulator.resources.cascade import delete_one
+from provisioner.emulator.routing import RouteTable, Surface
+
+routes = RouteTable(Surface.ARM)
+PROVIDER = "Microsoft.KeyVault"
+GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.KeyVault"
+VAULT = GROUP_PROVIDER + "/vaults/{name}"
+
+
+def _vault_id(call: Call) -> str:
+    return resource_path(call, PROVIDER, "vaults", call.params["name"])
+
+
+def _view(call: Call, body: dict[str, Any]) -> dict[str, Any]:
+    return vault_view(body, call.base_url)
+
+
+def _save(call: Call, body: dict[str, Any]) -> None:
+    call.cloud.store.put_resource(body["id"], VAULT_TYPE, body["id"].split("/providers/")[0], body)
+
+
+@routes.put(VAULT)
+async def create_vault(call: Call) -> Response:
+    vault_id, name = _vault_id(call), call.params["name"]
+    check_vault_name(name)
+    existing = prepare_write(call, vault_id, VAULT_TYPE)
+    request = call.json()
+    base = tracked_base(vault_id, name, VAULT_TYPE, request, existing)
+    body = {"tags": {}} | vault_body(base, request, existing, call.api_version)
+    with call.cloud.store.transaction():
+        check_name_free(call.cloud.store, vault_id, name)
+        _save(call, body)
+    answer = _view(call, body)
+    if existing is None:
+        answer["properties"]["provisioningState"] = "RegisteringDns"
+    return arm_json(answer)
+
+
+@routes.get(VAULT)
+async def get_vault(call: Call) -> Response:
+    return arm_json(_view(call, read_existing(call, _vault_id(call), VAULT_TYPE).body))
+
+
+@routes.patch(VAULT)
+async def update_vault_properties(call: Call) -> Response:
+    existing = read_existing(call, _vault_id(call), VAULT_TYPE, action="write")
+    body = update_vault(existing.body, call.json())
+    _save(call, body)
+    return arm_json(_view(call, body))
+
+
+@routes.delete(VAULT)
+async def delete_vault(call: Call) -> Response:
+    found = prepare_delete(call, _vault_id(call), VAULT_TYPE)
+    if found is None:
+        return no_content(204)
+    delete_one(call.cloud.store, found.id)
+    return no_content(200)
+
+
+@routes.get(GROUP_PROVIDER + "/vaults")
+async def list_vaults(call: Call) -> Response:
+    return list_viewed_in_group(call, VAULT_TYPE, vault_view)
+
+
+@routes.get("/subscriptions/{subscription}/providers/Microsoft.KeyVault/vaults")
+async def list_all_vaults(call: Call) -> Response:
+    return list_viewed_in_subscription(call, VAULT_TYPE, vault_view)
+
+
+@routes.put(VAULT + "/accessPolicies/{operation}")
+async def update_access_policies(call: Call) -> Response:
+    vault = read_existing(call, _vault_id(call), VAULT_TYPE, action="accessPolicies/write")
+    requested = (call.json().get("properties") or {}).get("accessPolicies")
+    current = vault.body["properties"]["accessPolicies"]
+    policies = apply_policy_change(current, requested, call.params["operation"].lower())
+    _save(call, vault.body | {"properties": vault.body["properties"] | {"accessPolicies": policies}})
+    return arm_json(
+        {
+            "id": f"{vault.id}/accessPolicies/",
+            "type": f"{VAULT_TYPE}/accessPolicies",
+            "properties": {"accessPolicies": requested},
+        }
+    )

@@ -1,0 +1,200 @@
+"""The Key Vault secrets data plane, at `https://127.0.0.1:PORT/_vaults/<vault>/secrets/...`.
+
+Vault URLs are path style because Key Vault's host-per-vault scheme needs DNS the local cloud does not
+have. The ids in answers, however, are `https://127.0.0.1:PORT/secrets/<name>/<version>`, at the root
+of the host: azure-keyvault-secrets parses every id it receives (KeyVaultSecretIdentifier) and accepts
+only paths of two or three segments, so an id under `/_vaults/<vault>` would fail every call. The cost:
+`vault_url` of a parsed id is the cloud's root, not the vault (versions are unique cloud-wide).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from starlette.responses import Response
+
+from provisioner.emulator.arm.responses import arm_json, no_content, paged
+from provisioner.emulator.call import Call
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.keyvault import secret_auth, secrets
+from provisioner.emulator.keyvault.models import VAULT_PREFIX
+from provisioner.emulator.keyvault.secret_auth import SecretOperation
+from provisioner.emulator.keyvault.secrets import SecretVersion
+from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.store import StoredResource
+
+routes = RouteTable(Surface.VAULT)
+VAULT = VAULT_PREFIX + "/{vault}"
+MAX_PAGE = 25
+_SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
+SECONDS_PER_DAY = 86400
+
+
+def _bad_parameter(message: str) -> CloudServiceError:
+    return CloudServiceError(400, "BadParameter", message)
+
+
+def _begin(call: Call, operation: SecretOperation, secret: str | None) -> StoredResource:
+    """Find the vault, answer the challenge, check the request, authorize the operation."""
+    vault = secret_auth.resolve_vault(call)
+    principal = secret_auth.authenticate(call, vault)
+    if not call.api_version:
+        raise _bad_parameter("The 'api-version' query parameter is missing.")
+    if secret is not None and not _SECRET_NAME.match(secret):
+        raise _bad_parameter(f"The request URI contains an invalid name: {secret}")
+    secret_auth.authorize(call, vault, principal, operation, secret)
+    return vault
+
+
+def _not_found(name: str) -> CloudServiceError:
+    return CloudServiceError(
+        404,
+        "SecretNotFound",
+        f"A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you "
+        "may be able to recover it using the correct recovery command. For help resolving this issue, please see "
+        "https://go.microsoft.com/fwlink/?linkid=2125182",
+    )
+
+
+def _retention_days(vault: StoredResource) -> int:
+    return int(vault.body["properties"]["softDeleteRetentionInDays"])
+
+
+def _secret_json(call: Call, vault: StoredResource, secret: SecretVersion, *, value: bool, versioned: bool) -> Any:
+    purgeable = "" if vault.body["properties"].get("enablePurgeProtection") else "+Purgeable"
+    body: dict[str, Any] = {
+        "id": f"{call.base_url}/secrets/{secret.name}" + (f"/{secret.version}" if versioned else ""),
+        "attributes": secret.attributes
+        | {"recoveryLevel": f"Recoverable{purgeable}", "recoverableDays": _retention_days(vault)},
+    }
+    if value:
+        body["value"] = secret.value
+    if secret.content_type is not None:
+        body["contentType"] = secret.content_type
+    if secret.tags:
+        body["tags"] = secret.tags
+    return body
+
+
+def _deleted_json(call: Call, vault: StoredResource, secret: SecretVersion) -> Any:
+    deleted = int(secret.deleted or 0)
+    return _secret_json(call, vault, secret, value=False, versioned=True) | {
+        "recoveryId": f"{call.base_url}/deletedsecrets/{secret.name}",
+        "deletedDate": deleted,
+        "scheduledPurgeDate": deleted + _retention_days(vault) * SECONDS_PER_DAY,
+    }
+
+
+def _page_size(call: Call) -> int:
+    value = call.query_value("maxresults")
+    if value is None:
+        return MAX_PAGE
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise _bad_parameter(f"invalid maxresults: {value}. The value must be between 1 and {MAX_PAGE}.")
+    return int(value)
+
+
+@routes.get(VAULT + "/secrets", authenticated=False)
+async def list_secrets(call: Call) -> Response:
+    vault = _begin(call, secret_auth.LIST, None)
+    items = [
+        _secret_json(call, vault, item, value=False, versioned=False)
+        for item in secrets.list_latest(call.cloud.store, vault.id)
+    ]
+    return paged(call, items, _page_size(call))
+
+
+@routes.get(VAULT + "/secrets/{name}/versions", authenticated=False)
+async def list_secret_versions(call: Call) -> Response:
+    vault = _begin(call, secret_auth.LIST, call.params["name"])
+    found = secrets.list_versions(call.cloud.store, vault.id, call.params["name"])
+    items = [_secret_json(call, vault, item, value=False, versioned=True) for item in found]
+    return paged(call, items, _page_size(call))
+
+
+async def _get(call: Call, version: str | None) -> Response:
+    vault = _begin(call, secret_auth.GET, call.params["name"])
+    secret = secrets.get_version(call.cloud.store, vault.id, call.params["name"], version)
+    if secret is None:
+        raise _not_found(call.params["name"] + (f"/{version}" if version else ""))
+    if not secret.attributes.get("enabled", True):
+        raise CloudServiceError(
+            403,
+            "Forbidden",
+            "Operation get is not allowed on a disabled secret.",
+            extra={"innererror": {"code": "SecretDisabled"}},
+        )
+    return arm_json(_secret_json(call, vault, secret, value=True, versioned=True))
+
+
+@routes.get(VAULT + "/secrets/{name}", authenticated=False)
+async def get_secret(call: Call) -> Response:
+    return await _get(call, None)
+
+
+@routes.get(VAULT + "/secrets/{name}/{version}", authenticated=False)
+async def get_secret_version(call: Call) -> Response:
+    return await _get(call, call.params["version"])
+
+
+def _requested_secret(call: Call) -> SecretVersion:
+    request = call.json()
+    value = request.get("value")
+    if not isinstance(value, str):
+        raise _bad_parameter("The parameter 'value' is required and must be a string.")
+    attributes = request.get("attributes") or {}
+    now = int(time.time())
+    stored: dict[str, Any] = {"enabled": bool(attributes.get("enabled", True)), "created": now, "updated": now}
+    stored |= {name: int(attributes[name]) for name in ("nbf", "exp") if attributes.get(name) is not None}
+    content_type = request.get("contentType")
+    return SecretVersion(
+        name=call.params["name"],
+        version="",
+        value=value,
+        content_type=None if content_type is None else str(content_type),
+        tags=dict(request.get("tags") or {}),
+        attributes=stored,
+    )
+
+
+@routes.put(VAULT + "/secrets/{name}", authenticated=False)
+async def set_secret(call: Call) -> Response:
+    vault = _begin(call, secret_auth.SET, call.params["name"])
+    created = secrets.set_secret(call.cloud.store, vault.id, _requested_secret(call))
+    return arm_json(_secret_json(call, vault, created, value=True, versioned=True))
+
+
+@routes.delete(VAULT + "/secrets/{name}", authenticated=False)
+async def delete_secret(call: Call) -> Response:
+    vault = _begin(call, secret_auth.DELETE, call.params["name"])
+    deleted = secrets.delete_secret(call.cloud.store, vault.id, call.params["name"], int(time.time()))
+    if deleted is None:
+        raise _not_found(call.params["name"])
+    return arm_json(_deleted_json(call, vault, deleted))
+
+
+@routes.get(VAULT + "/deletedsecrets/{name}", authenticated=False)
+async def get_deleted_secret(call: Call) -> Response:
+    vault = _begin(call, secret_auth.LIST, call.params["name"])
+    deleted = secrets.get_deleted(call.cloud.store, vault.id, call.params["name"])
+    if deleted is None:
+        raise CloudServiceError(404, "SecretNotFound", "Deleted Secret not found")
+    return arm_json(_deleted_json(call, vault, deleted))
+
+
+@routes.delete(VAULT + "/deletedsecrets/{name}", authenticated=False)
+async def purge_deleted_secret(call: Call) -> Response:
+    vault = _begin(call, secret_auth.PURGE, call.params["name"])
+    if vault.body["properties"].get("enablePurgeProtection"):
+        raise CloudServiceError(
+            403,
+            "Forbidden",
+            f'Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault '
+            f"service will automatically purge it after the retention period has passed.\r\nVault: "
+            f"{vault.body['name']};location={vault.body['location']}",
+        )
+    if not secrets.purge_secret(call.cloud.store, vault.id, call.params["name"]):
+        raise CloudServiceError(404, "SecretNotFound", "Deleted Secret not found")
+    return no_content(204)

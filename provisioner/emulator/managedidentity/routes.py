@@ -1,0 +1,137 @@
+"""Microsoft.ManagedIdentity routes: user-assigned identities, each with its service principal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import Response
+
+from provisioner.emulator.arm.authz import authorize
+from provisioner.emulator.arm.responses import arm_json, no_content
+from provisioner.emulator.arm.scopes import require_scope, resource_not_found
+from provisioner.emulator.arm.tracked import (
+    list_in_group,
+    list_in_subscription,
+    prepare_delete,
+    prepare_write,
+    read_existing,
+    tracked_base,
+)
+from provisioner.emulator.call import Call
+from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.graph.directory import create_managed_identity_principal
+from provisioner.emulator.identity import attached_identities
+from provisioner.emulator.resources.cascade import delete_one
+from provisioner.emulator.routing import RouteTable, Surface
+
+routes = RouteTable(Surface.ARM)
+UAI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
+GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity"
+UAI = GROUP_PROVIDER + "/userAssignedIdentities/{name}"
+_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$")
+
+
+def _uai_id(call: Call) -> str:
+    # Azure answers with a lower-case `resourcegroups` segment for identities.
+    return (
+        f"/subscriptions/{call.params['subscription']}/resourcegroups/{call.params['group']}"
+        f"/providers/{UAI_TYPE}/{call.params['name']}"
+    )
+
+
+@routes.put(UAI)
+async def put_user_assigned_identity(call: Call) -> Response:
+    name = call.params["name"]
+    if not _NAME.match(name):
+        raise CloudServiceError(
+            400,
+            "InvalidResourceName",
+            f"Resource name {name} is invalid. The name can be 3-128 characters long, can contain only letters, "
+            "digits, hyphens and underscores, and must start with a letter or digit.",
+        )
+    uai_id = _uai_id(call)
+    existing = prepare_write(call, uai_id, UAI_TYPE)
+    base = tracked_base(uai_id, name, UAI_TYPE, call.json(), existing)
+    with call.cloud.store.transaction():
+        if existing is not None:
+            properties = existing.body["properties"]
+        else:
+            principal = create_managed_identity_principal(
+                call.cloud.store,
+                display_name=name,
+                resource_id=uai_id,
+                replication_delay=call.cloud.faults.settings.replication_delay,
+            )
+            properties = {
+                "tenantId": call.cloud.identity.tenant_id,
+                "principalId": principal.principal_id,
+                "clientId": principal.client_id,
+                "isolationScope": "None",
+            }
+        body = base | {"properties": properties}
+        call.cloud.store.put_resource(body["id"], UAI_TYPE, body["id"].split("/providers/")[0], body)
+    return arm_json(body, 200 if existing else 201)
+
+
+@routes.patch(UAI)
+async def update_user_assigned_identity(call: Call) -> Response:
+    found = read_existing(call, _uai_id(call), UAI_TYPE, action="write")
+    changes = call.json()
+    body = dict(found.body)
+    if "tags" in changes:
+        body["tags"] = changes["tags"] or {}
+    call.cloud.store.put_resource(found.id, found.type, found.parent, body)
+    return arm_json(body)
+
+
+@routes.get(UAI)
+async def get_user_assigned_identity(call: Call) -> Response:
+    return arm_json(read_existing(call, _uai_id(call), UAI_TYPE).body)
+
+
+@routes.delete(UAI)
+async def delete_user_assigned_identity(call: Call) -> Response:
+    found = prepare_delete(call, _uai_id(call), UAI_TYPE)
+    if found is None:
+        return no_content(204)
+    delete_one(call.cloud.store, found.id)
+    return no_content(200)
+
+
+@routes.get(GROUP_PROVIDER + "/userAssignedIdentities")
+async def list_user_assigned_identities(call: Call) -> Response:
+    return list_in_group(call, UAI_TYPE)
+
+
+@routes.get("/subscriptions/{subscription}/providers/Microsoft.ManagedIdentity/userAssignedIdentities")
+async def list_all_user_assigned_identities(call: Call) -> Response:
+    return list_in_subscription(call, UAI_TYPE)
+
+
+@routes.get("{scope:path}/providers/Microsoft.ManagedIdentity/identities/default")
+async def get_system_assigned_identity(call: Call) -> Response:
+    scope = call.params["scope"]
+    authorize(call, "Microsoft.ManagedIdentity/identities/read", scope)
+    require_scope(call.cloud, scope)
+    owner = call.cloud.store.get_resource(scope)
+    system = [item for item in attached_identities(call.cloud.store, owner) if item.system] if owner else []
+    if owner is None or not system:
+        raise resource_not_found(scope)
+    return arm_json(_system_identity_body(call, owner.body, system[0].principal_id, system[0].client_id))
+
+
+def _system_identity_body(call: Call, owner: dict[str, Any], principal_id: str, client_id: str) -> dict[str, Any]:
+    return {
+        "id": f"{owner['id']}/providers/Microsoft.ManagedIdentity/identities/default",
+        "name": "default",
+        "type": "Microsoft.ManagedIdentity/Identities",
+        "location": owner.get("location"),
+        "tags": owner.get("tags", {}),
+        "properties": {
+            "tenantId": call.cloud.identity.tenant_id,
+            "principalId": principal_id,
+            "clientId": client_id,
+            "clientSecretUrl": f"{call.base_url}/_msi/{principal_id}/credentials",
+        },
+    }

@@ -1,0 +1,207 @@
+"""Serving the local cloud over HTTPS on 127.0.0.1, in a background thread or in the foreground.
+
+`LocalCloudServer(data_dir)` binds a socket at once (port 0 picks a free port), so `url` is known
+before serving starts. While it serves, `<data dir>/server.json` tells other processes (`provision
+cloud env`, `status`, `reset`) where it is; `find_running` reads that file and ignores a stale one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import uvicorn
+
+from provisioner.emulator.app import LocalCloudApp
+from provisioner.emulator.faults import FaultSettings
+from provisioner.emulator.runtime import Cloud
+from provisioner.emulator.tls import ensure_tls
+
+DEFAULT_DATA_DIR = Path(".provision/cloud")
+SERVER_FILE = "server.json"
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 30.0
+PROBE_TIMEOUT_SECONDS = 1.0
+SSL_SHUTDOWN_TIMEOUT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    pid: int
+    port: int
+    url: str
+    ca_cert: Path
+
+
+class LocalCloudServer:
+    def __init__(self, data_dir: Path, *, port: int = 0, faults: FaultSettings | None = None) -> None:
+        self.data_dir = data_dir
+        self._socket = _bind(port)
+        self._port: int = self._socket.getsockname()[1]
+        self._tls = ensure_tls(data_dir)
+        self.cloud = Cloud(data_dir, faults)
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                LocalCloudApp(self.cloud),
+                http="h11",
+                lifespan="off",
+                log_level="warning",
+                log_config=None,
+                access_log=False,
+                ssl_certfile=str(self._tls.server_cert),
+                ssl_keyfile=str(self._tls.server_key),
+            )
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"https://{HOST}:{self.port}"
+
+    @property
+    def ca_cert(self) -> Path:
+        return self._tls.ca_cert
+
+    def start(self) -> None:
+        """Serve from a daemon thread; return once the server accepts connections."""
+        self._write_server_file()
+        self._thread = threading.Thread(target=self._run, name="local-cloud", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The local cloud did not start on {self.url}.")
+            time.sleep(0.01)
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until SIGINT or SIGTERM, then shut down cleanly."""
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        self._write_server_file()
+        try:
+            self._run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self._release()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT_SECONDS)
+            self._thread = None
+        self._release()
+
+    def __enter__(self) -> LocalCloudServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        with asyncio.Runner(loop_factory=_ServerLoop) as runner:
+            runner.run(self._server.serve(sockets=[self._socket]))
+
+    def _write_server_file(self) -> None:
+        info = {
+            "pid": os.getpid(),
+            "port": self.port,
+            "url": self.url,
+            "ca_cert": str(self.ca_cert.resolve()),
+        }
+        path = self.data_dir / SERVER_FILE
+        tmp = path.with_name(f".{SERVER_FILE}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(info, indent=2))
+        os.replace(tmp, path)
+
+    def _release(self) -> None:
+        """Close the socket and the store; remove server.json if it still describes this server."""
+        self._socket.close()
+        self.cloud.close()
+        running = _read_server_file(self.data_dir)
+        if running is not None and running.pid == os.getpid() and running.url == self.url:
+            with contextlib.suppress(FileNotFoundError):
+                (self.data_dir / SERVER_FILE).unlink()
+
+
+class _ServerLoop(asyncio.SelectorEventLoop):
+    """An event loop whose TLS servers wait one second, not asyncio's thirty, for a client's close_notify.
+
+    Stopping closes every kept-alive connection gracefully; an idle client never answers, and the
+    server would otherwise hang that long before it can exit.
+    """
+
+    async def create_server(self, *args: Any, **kwargs: Any) -> asyncio.Server:
+        kwargs.setdefault("ssl_shutdown_timeout", SSL_SHUTDOWN_TIMEOUT_SECONDS)
+        return await super().create_server(*args, **kwargs)
+
+
+def find_running(data_dir: Path) -> ServerInfo | None:
+    """The local cloud serving this data dir, or None (no server.json, or a stale one)."""
+    info = _read_server_file(data_dir)
+    if info is None or not _process_alive(info.pid) or not _port_open(info.port):
+        return None
+    return info
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this: without it, small responses wait ~40 ms for delayed ACKs.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _read_server_file(data_dir: Path) -> ServerInfo | None:
+    try:
+        raw = json.loads((data_dir / SERVER_FILE).read_text())
+        return ServerInfo(int(raw["pid"]), int(raw["port"]), str(raw["url"]), Path(raw["ca_cert"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=PROBE_TIMEOUT_SECONDS):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,205 @@
+"""Microsoft.Web routes: App Service plans (serverfarms) and web apps (sites), synchronous as in Azure, with
+the same identity block as virtual machines (service principals created and deleted with it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from provisioner.emulator.arm.responses import arm_json, no_content
+from provisioner.emulator.arm.tracked import (
+    list_in_group,
+    list_in_subscription,
+    now_iso,
+    prepare_delete,
+    prepare_write,
+    read_existing,
+    resource_path,
+    tracked_base,
+)
+from provisioner.emulator.call import Call
+from provisioner.emulator.identity import identity_for_write
+from provisioner.emulator.resources.cascade import delete_one, on_delete
+from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.web.identity_routes import ensure_endpoint
+from provisioner.emulator.web.models import (
+    PLAN_TYPE,
+    SITE_TYPE,
+    check_plan_empty,
+    check_site_name_free,
+    find_plan,
+    plan_body,
+    plan_sku,
+    refresh_site_count,
+    site_properties,
+    sites_on_plan,
+)
+
+routes = RouteTable(Surface.ARM)
+PROVIDER = "Microsoft.Web"
+GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Web"
+PLAN = GROUP_PROVIDER + "/serverfarms/{name}"
+SITE = GROUP_PROVIDER + "/sites/{name}"
+
+
+def _group_scope(call: Call) -> str:
+    return f"/subscriptions/{call.params['subscription']}/resourceGroups/{call.params['group']}"
+
+
+def _plan_id(call: Call) -> str:
+    return resource_path(call, PROVIDER, "serverfarms", call.params["name"])
+
+
+def _site_id(call: Call) -> str:
+    return resource_path(call, PROVIDER, "sites", call.params["name"])
+
+
+@routes.put(PLAN)
+async def put_plan(call: Call) -> Response:
+    existing = prepare_write(call, _plan_id(call), PLAN_TYPE)
+    request = call.json()
+    base = tracked_base(_plan_id(call), call.params["name"], PLAN_TYPE, request, existing)
+    body = plan_body(base, request, call.params["group"], call.params["subscription"])
+    store = call.cloud.store
+    body["properties"]["numberOfSites"] = len(sites_on_plan(store, body["id"]))
+    store.put_resource(body["id"], PLAN_TYPE, _group_scope(call), body)
+    return arm_json(body)
+
+
+@routes.patch(PLAN)
+async def update_plan(call: Call) -> Response:
+    found = read_existing(call, _plan_id(call), PLAN_TYPE, action="write")
+    changes = call.json()
+    body = dict(found.body)
+    if "tags" in changes:
+        body["tags"] = changes["tags"] or {}
+    if changes.get("sku"):
+        body["sku"] = plan_sku(changes["sku"])
+        body["properties"] = body["properties"] | {"numberOfWorkers": body["sku"]["capacity"]}
+    call.cloud.store.put_resource(found.id, found.type, found.parent, body)
+    return arm_json(body)
+
+
+@routes.get(PLAN)
+async def get_plan(call: Call) -> Response:
+    return arm_json(read_existing(call, _plan_id(call), PLAN_TYPE).body)
+
+
+@routes.delete(PLAN)
+async def delete_plan(call: Call) -> Response:
+    found = prepare_delete(call, _plan_id(call), PLAN_TYPE)
+    if found is None:
+        return no_content(204)
+    check_plan_empty(call.cloud.store, found)
+    delete_one(call.cloud.store, found.id)
+    return no_content(200)
+
+
+@routes.get(GROUP_PROVIDER + "/serverfarms")
+async def list_plans(call: Call) -> Response:
+    return list_in_group(call, PLAN_TYPE)
+
+
+@routes.get("/subscriptions/{subscription}/providers/Microsoft.Web/serverfarms")
+async def list_all_plans(call: Call) -> Response:
+    return list_in_subscription(call, PLAN_TYPE)
+
+
+def _with_identity(
+    call: Call, body: dict[str, Any], previous: StoredResource | None, request: dict[str, Any], *, patch: bool
+) -> dict[str, Any]:
+    """`body` with the identity block a PUT or PATCH asks for; a request without one keeps the site's."""
+    block = identity_for_write(
+        call,
+        owner_id=body["id"],
+        owner_name=body["name"],
+        previous=previous,
+        requested=request.get("identity"),
+        patch=patch,
+    )
+    without = {key: value for key, value in body.items() if key != "identity"}
+    return without if block is None else without | {"identity": block}
+
+
+def _save(store: Store, body: dict[str, Any], parent: str, previous: StoredResource | None) -> None:
+    store.put_resource(body["id"], SITE_TYPE, parent, body)
+    ensure_endpoint(store, body["id"])
+    refresh_site_count(store, body["properties"]["serverFarmId"])
+    if previous is not None:
+        refresh_site_count(store, previous.body["properties"]["serverFarmId"])
+
+
+@routes.put(SITE)
+async def put_site(call: Call) -> Response:
+    existing = prepare_write(call, _site_id(call), SITE_TYPE)
+    request = call.json()
+    base = tracked_base(_site_id(call), call.params["name"], SITE_TYPE, request, existing)
+    store = call.cloud.store
+    check_site_name_free(store, base["name"], base["id"])
+    asked = request.get("properties") or {}
+    current = existing.body["properties"] if existing else {}
+    plan = find_plan(store, asked.get("serverFarmId") or current.get("serverFarmId"))
+    with store.transaction():
+        kind = request.get("kind") or (existing.body.get("kind") if existing else None) or "app"
+        properties = site_properties(base["name"], call.params["group"], plan, current, asked, now_iso())
+        body = _with_identity(call, base | {"kind": kind, "properties": properties}, existing, request, patch=False)
+        _save(store, body, _group_scope(call), existing)
+    return arm_json(body)
+
+
+@routes.patch(SITE)
+async def update_site(call: Call) -> Response:
+    found = read_existing(call, _site_id(call), SITE_TYPE, action="write")
+    changes = call.json()
+    asked = changes.get("properties") or {}
+    store = call.cloud.store
+    current = found.body["properties"]
+    plan = find_plan(store, asked.get("serverFarmId") or current["serverFarmId"])
+    with store.transaction():
+        body = _with_identity(call, dict(found.body), found, changes, patch=True)
+        if "tags" in changes:
+            body["tags"] = changes["tags"] or {}
+        body["properties"] = site_properties(body["name"], call.params["group"], plan, current, asked, now_iso())
+        _save(store, body, found.parent, found)
+    return arm_json(body)
+
+
+@routes.get(SITE)
+async def get_site(call: Call) -> Response:
+    return arm_json(read_existing(call, _site_id(call), SITE_TYPE).body)
+
+
+@routes.delete(SITE)
+async def delete_site(call: Call) -> Response:
+    found = prepare_delete(call, _site_id(call), SITE_TYPE)
+    if found is None:
+        return no_content(204)
+    store = call.cloud.store
+    with store.transaction():
+        delete_one(store, found.id)
+        plan = store.get_resource(found.body["properties"]["serverFarmId"])
+        if (
+            (call.query_value("deleteEmptyServerFarm") or "").lower() == "true"
+            and plan
+            and not sites_on_plan(store, plan.id)
+        ):
+            delete_one(store, plan.id)
+    return no_content(200)
+
+
+@on_delete
+def _refresh_plan(store: Store, resource: StoredResource) -> None:
+    if resource.type == SITE_TYPE.lower():
+        refresh_site_count(store, resource.body["properties"]["serverFarmId"])
+
+
+@routes.get(GROUP_PROVIDER + "/sites")
+async def list_sites(call: Call) -> Response:
+    return list_in_group(call, SITE_TYPE)
+
+
+@routes.get("/subscriptions/{subscription}/providers/Microsoft.Web/sites")
+async def list_all_sites(call: Call) -> Response:
+    return list_in_subscription(call, SITE_TYPE)

@@ -1,0 +1,1 @@
+"""Execution: the dependency graph, the bounded parallel executor, retries, apply and destroy."""

@@ -1,0 +1,144 @@
+"""Retries that understand Azure.
+
+- 429 and 5xx (TransientCloudError): wait at least the Retry-After the service sent, else a bounded
+  exponential backoff; a few attempts and a total budget on top of the SDK's own retries, so the
+  two layers never multiply into minutes.
+- PrincipalNotFound: right after this run created (or enabled) an identity, Entra ID may not have
+  replicated its service principal to ARM yet. Retried up to `principal_wait` seconds only then;
+  for any other principal it fails at once with Azure's error.
+- Everything else fails at once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from provisioner.errors import CloudError, TransientCloudError
+
+T = TypeVar("T")
+
+PRINCIPAL_NOT_FOUND = "PrincipalNotFound"
+DEFAULT_PRINCIPAL_WAIT = 120.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_total: float = 90.0  # seconds spent waiting on transient errors, per call
+    principal_wait: float = DEFAULT_PRINCIPAL_WAIT
+    principal_poll: float = 2.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time as the retry loop sees it (tests of the loop pass a fake one)."""
+
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.monotonic
+
+
+def status_and_code(error: BaseException) -> tuple[int | None, str | None]:
+    """The HTTP status and Azure error code of an error from a provider or an SDK."""
+    if isinstance(error, CloudError):
+        return error.status, error.code
+    status = getattr(error, "status_code", None)
+    code = getattr(getattr(error, "error", None), "code", None)
+    return (status if isinstance(status, int) else None), (code if isinstance(code, str) else None)
+
+
+def is_transient(error: BaseException) -> bool:
+    status, code = status_and_code(error)
+    if code == PRINCIPAL_NOT_FOUND:
+        return False
+    if isinstance(error, TransientCloudError):
+        return True
+    return status is not None and (status == 429 or status >= 500)
+
+
+def is_principal_not_found(error: BaseException) -> bool:
+    return status_and_code(error)[1] == PRINCIPAL_NOT_FOUND
+
+
+def retry_after(error: BaseException) -> float | None:
+    value: object = getattr(error, "retry_after", None)
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
+
+
+def call_with_retry(
+    operation: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    principal_created: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+    clock: Clock = Clock(),
+) -> T:
+    """Run `operation`, retrying as the module docstring says; raises the last error otherwise."""
+    started = clock.now()
+    attempt = 0
+    transient_waited = 0.0
+    while True:
+        attempt += 1
+        try:
+            return operation()
+        except Exception as error:
+            delay = _delay(error, policy, attempt, transient_waited, clock.now() - started, principal_created)
+            if delay is None:
+                if principal_created and is_principal_not_found(error):
+                    raise _replication_timeout(error, policy) from error
+                raise
+            if is_principal_not_found(error):
+                notify(_principal_message(policy, clock.now() - started))
+            else:
+                transient_waited += delay
+                notify(f"{_describe(error)}; retrying in {delay:.1f}s (attempt {attempt + 1})")
+            clock.sleep(delay)
+
+
+def _delay(
+    error: BaseException,
+    policy: RetryPolicy,
+    attempt: int,
+    transient_waited: float,
+    elapsed: float,
+    principal_created: bool,
+) -> float | None:
+    """Seconds to wait before the next attempt, or None to give up."""
+    if is_principal_not_found(error):
+        if not principal_created or elapsed >= policy.principal_wait:
+            return None
+        return min(policy.principal_poll, max(policy.principal_wait - elapsed, 0.0))
+    if not is_transient(error) or attempt >= policy.max_attempts:
+        return None
+    backoff = min(policy.max_delay, policy.base_delay * 2.0 ** (attempt - 1)) * (1 + random.random() / 10)
+    delay = max(backoff, min(retry_after(error) or 0.0, policy.max_delay))
+    if transient_waited + delay > policy.max_total:
+        return None
+    return delay
+
+
+def _principal_message(policy: RetryPolicy, elapsed: float) -> str:
+    return (
+        "the identity created in this run is not visible to Azure RBAC yet (Entra ID replicates a new "
+        f"service principal with a delay); waiting, {elapsed:.0f}s of up to {policy.principal_wait:.0f}s"
+    )
+
+
+def _replication_timeout(error: BaseException, policy: RetryPolicy) -> CloudError:
+    status, code = status_and_code(error)
+    message = (
+        f"{error} (the identity was created in this run, but its service principal was still not "
+        f"visible after {policy.principal_wait:.0f}s of Entra ID replication; re-run, or raise --principal-wait)"
+    )
+    return CloudError(message, status=status, code=code)
+
+
+def _describe(error: BaseException) -> str:
+    status, code = status_and_code(error)
+    label = " ".join(str(part) for part in (status, code) if part is not None)
+    return f"transient error ({label})" if label else "transient error"

@@ -1,0 +1,201 @@
+"""The steps of a run. Each writes its intent into the state before it calls Azure and its result
+after, so a run killed at any point leaves a state from which a re-run converges: a resource whose
+create was started is known to be ours if it turns up, and the prior values of anything changed on
+a resource provision did not create are recorded before the change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from provisioner.engine.report import Progress
+from provisioner.engine.retry import RetryPolicy, call_with_retry
+from provisioner.kinds import KINDS
+from provisioner.plan.context import RunContext
+from provisioner.plan.describe import sensitive_attributes
+from provisioner.plan.desired import Exports, build_desired, resolved_secrets
+from provisioner.plan.values import json_value
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider
+from provisioner.scenario import Ref, Resource, references_in
+from provisioner.state.model import ResourceState, Status
+from provisioner.state.store import StateWriter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    tags: Mapping[str, str]
+    policy: RetryPolicy
+
+
+class Steps:
+    def __init__(
+        self,
+        ctx: RunContext,
+        providers: Mapping[str, Provider],
+        writer: StateWriter,
+        progress: Progress,
+        settings: StepSettings,
+        exports: Mapping[str, Mapping[str, Any]],
+        kinds: Mapping[str, str],
+    ) -> None:
+        self.ctx, self.providers, self.writer, self.progress = ctx, providers, writer, progress
+        self.settings = settings
+        self.kinds = dict(kinds)
+        self._exports = dict(exports)
+        self._lock = threading.Lock()
+        # Identities created or changed by this run (or by an interrupted run the state remembers):
+        # only a principal of theirs may be waited for through replication delay.
+        self._fresh = {e.address for e in writer.state.resources.values() if e.status != Status.READY}
+
+    # -- values flowing between steps -------------------------------------------------------------
+
+    def lookup(self, ref: Ref) -> Any:
+        with self._lock:
+            return Exports(dict(self._exports)).lookup(ref)
+
+    def exports(self) -> dict[str, Mapping[str, Any]]:
+        with self._lock:
+            return dict(self._exports)
+
+    def _publish(self, address: str, exports: Mapping[str, Any], *, fresh: bool) -> None:
+        with self._lock:
+            self._exports[address] = dict(exports)
+            if fresh:
+                self._fresh.add(address)
+
+    def desired(self, resource: Resource, *, generate: bool) -> Desired:
+        """The resource as it must be now: references resolved with what earlier steps produced."""
+        secrets = resolved_secrets(resource, generate=generate)
+        return build_desired(resource, self.lookup, tags=self.settings.tags, secret_values=secrets)
+
+    # -- scenario resources -----------------------------------------------------------------------
+
+    def keep(self, resource: Resource, observed: Observed) -> None:
+        """A resource that needs nothing: make sure the state knows it, pass its exports on."""
+        provider = self.providers[resource.kind]
+        current = self.writer.state.resources.get(resource.name)  # only this step touches this entry
+        entry = ResourceState.from_json(current.to_json()) if current else ResourceState(resource.name, resource.kind)
+        self._record(entry, resource, observed, provider)
+        if current is None or entry.to_json() != current.to_json():
+            with self.writer.edit() as state:
+                state.resources[resource.name] = entry
+        self._publish(resource.name, observed.exports, fresh=False)
+
+    def create(self, resource: Resource, replacing: Observed | None = None) -> Observed:
+        provider = self.providers[resource.kind]
+        with self.writer.edit() as state:
+            entry = state.resources.get(resource.name) or ResourceState(resource.name, resource.kind)
+            entry.created_by_us, entry.status = True, Status.CREATING
+            entry.depends_on = sorted(resource.depends_on)
+            state.resources[resource.name] = entry
+        if replacing is not None:
+            self._call(resource.name, lambda: provider.delete(self.ctx, replacing.azure_id, replacing.attributes))
+        desired = self.desired(resource, generate=True)
+        observed = self._call(
+            resource.name, lambda: provider.create(self.ctx, desired), self._waits_for_principal(resource)
+        )
+        with self.writer.edit() as state:
+            entry = state.resources[resource.name]
+            self._record(entry, resource, observed, provider)
+            entry.secrets_set = sorted(desired.secrets)
+        self._publish(resource.name, observed.exports, fresh=True)
+        return observed
+
+    def update(self, resource: Resource, observed: Observed) -> str:
+        provider = self.providers[resource.kind]
+        desired = self.desired(resource, generate=False)
+        changes = provider.diff(desired, observed)
+        if not changes:
+            self.keep(resource, observed)
+            return "nothing left to change"
+        with self.writer.edit() as state:
+            entry = state.resources.get(resource.name) or ResourceState(resource.name, resource.kind)
+            if not entry.created_by_us:
+                _remember_prior(entry, provider, observed, changes)
+            entry.status = Status.UPDATING
+            state.resources[resource.name] = entry
+        result = self._call(
+            resource.name,
+            lambda: provider.update(self.ctx, desired, observed, changes),
+            self._waits_for_principal(resource),
+        )
+        with self.writer.edit() as state:
+            self._record(state.resources[resource.name], resource, result, provider)
+        # Enabling an identity makes a new principal; other updates leave principals as they were.
+        identity_changed = any(change.path.split(".")[0] == "identity" for change in changes)
+        self._publish(resource.name, result.exports, fresh=identity_changed)
+        return ", ".join(change.path for change in changes)
+
+    # -- resources known from the state -----------------------------------------------------------
+
+    def delete(self, entry: ResourceState, find: Callable[[], Observed | None] | None = None) -> str:
+        """Delete what the state recorded; `find` locates a resource whose create was interrupted."""
+        provider = self.providers[entry.kind]
+        azure_id, attributes = entry.azure_id, entry.attributes
+        if azure_id is None and find is not None:
+            found = self._call(entry.address, find)
+            if found is not None:
+                azure_id, attributes = found.azure_id, dict(found.attributes)
+        if azure_id is not None:
+            with self.writer.edit() as state:
+                state.resources[entry.address].status = Status.DELETING
+            self._call(entry.address, lambda: provider.delete(self.ctx, azure_id, attributes))
+        self.forget(entry.address)
+        return "deleted" if azure_id is not None else "never created"
+
+    def restore(self, entry: ResourceState) -> str:
+        provider = self.providers[entry.kind]
+        observed = Observed(entry.azure_id or "", entry.attributes, entry.exports)
+        self._call(entry.address, lambda: provider.restore(self.ctx, observed, entry.prior))
+        self.forget(entry.address)
+        return "restored " + ", ".join(sorted(entry.prior))
+
+    def forget(self, address: str) -> None:
+        with self.writer.edit() as state:
+            state.resources.pop(address, None)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _call(self, address: str, operation: Callable[[], T], waits_for_principal: bool = False) -> T:
+        return call_with_retry(
+            operation,
+            policy=self.settings.policy,
+            principal_created=waits_for_principal,
+            notify=lambda message: self.progress.note(address, message),
+        )
+
+    def _waits_for_principal(self, resource: Resource) -> bool:
+        """True when the resource refers to a principal of an identity created or changed by this run."""
+        with self._lock:
+            fresh = set(self._fresh)
+        for ref in references_in(resource.spec):
+            kind = self.kinds.get(ref.resource)
+            if ref.resource in fresh and kind is not None and ref.dotted in KINDS[kind].principal_exports:
+                return True
+        return False
+
+    def _record(self, entry: ResourceState, resource: Resource, observed: Observed, provider: Provider) -> None:
+        sensitive = sensitive_attributes(resource.kind, provider)
+        entry.kind = resource.kind
+        entry.azure_id = observed.azure_id
+        entry.exports = json_value(observed.exports)
+        entry.attributes = {k: v for k, v in json_value(observed.attributes).items() if k not in sensitive}
+        entry.depends_on = sorted(resource.depends_on)
+        entry.status = Status.READY
+
+
+def _remember_prior(
+    entry: ResourceState, provider: Provider, observed: Observed, changes: list[AttributeChange]
+) -> None:
+    """Keep the first values provision replaced on a resource it did not create (for teardown);
+    never a sensitive one."""
+    prior = provider.prior_values(observed, [change for change in changes if not change.sensitive])
+    sensitive = sensitive_attributes(entry.kind, provider)
+    for path, value in prior.items():
+        if path not in entry.prior and path.split(".")[0] not in sensitive:
+            entry.prior[path] = json_value(value)

@@ -1,0 +1,214 @@
+"""What every kind shares: the spec model base, the attribute types, and `KindInfo`.
+
+A kind module defines `<Kind>Spec` (a pydantic model of the attributes a scenario may set) and
+`KIND = KindInfo(...)`: what the kind exports to references, which attributes find the Azure
+object (`lookup`: the only ones an `existing: true` resource may set), its naming rule and its
+own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    SecretStr,
+    Tag,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from provisioner.scenario.references import Ref, Template
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+ENV_REFERENCE = r"^\$\{env\.[A-Za-z_][A-Za-z0-9_-]*\}$"
+
+PrincipalType = Literal["User", "Group", "ServicePrincipal"]
+PRINCIPAL_TYPES: tuple[PrincipalType, ...] = ("User", "Group", "ServicePrincipal")
+
+
+def _text(value: object) -> str | Ref | Template:
+    if isinstance(value, str | Ref | Template):
+        return value
+    raise PydanticCustomError("string_type", "Input should be a valid string")
+
+
+Text = Annotated[str | Ref | Template, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+"""A string, or a value another resource exports: `${rg.name}`, `${vnet.id}/subnets/default`."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Spec(Model):
+    """The attributes of one resource, as the scenario sets them."""
+
+
+class Placed(Spec):
+    """An ARM resource in a resource group."""
+
+    name: str
+    resource_group: Text = Field(description="Name of the resource group, usually ${rg.name}.")
+    location: Text | None = Field(None, description="Azure region; defaults to the resource group's.")
+    tags: dict[str, str] = {}
+
+
+PLACED_LINKS = {"resource_group": ("resource_group.name",)}
+
+
+class GeneratedLength(Model):
+    length: int = Field(24, ge=12, le=123)
+
+
+class Generated(Model):
+    """`{generate: {length: N}}`: a random value made at apply time and kept in the state."""
+
+    generate: GeneratedLength
+
+
+def _secret_source(value: object) -> str:
+    return "env" if isinstance(value, SecretStr) else "generated"
+
+
+Secret = Annotated[
+    Annotated[SecretStr, Tag("env"), WithJsonSchema({"type": "string", "pattern": ENV_REFERENCE})]
+    | Annotated[Generated, Tag("generated")],
+    Discriminator(_secret_source),
+]
+"""A secret: `${env.NAME}` or `{generate: {length: N}}`, never a literal in the file."""
+
+
+class ManagedIdentity(Model):
+    system_assigned: bool = False
+    user_assigned: list[Text] = Field([], description="User-assigned identities, as ${uai.id}.")
+
+
+IDENTITY_EXPORTS: dict[str, type] = {"identity.principal_id": str, "identity.tenant_id": str}
+
+
+def identity_absent_exports(spec: Spec) -> dict[str, str]:
+    """The system identity's attributes exist only when it is enabled."""
+    identity = getattr(spec, "identity", None)
+    if not isinstance(identity, ManagedIdentity) or identity.system_assigned:
+        return {}
+    return {name: "only with identity.system_assigned: true" for name in IDENTITY_EXPORTS}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem a kind's rules found; `path` is the attribute path inside the resource."""
+
+    path: tuple[str | int, ...]
+    message: str
+    hint: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
+class Peer(NamedTuple):
+    name: str
+    kind: str
+    spec: Spec
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The other resources of the scenario, for rules that look across resources."""
+
+    kinds: Mapping[str, str]
+    specs: Mapping[str, Spec]
+
+    def target(self, value: object) -> Peer | None:
+        """The resource `value` refers to (a template by its first part), if it is valid."""
+        ref = value.parts[0] if isinstance(value, Template) else value
+        if isinstance(ref, Ref) and ref.resource in self.specs:
+            return Peer(ref.resource, self.kinds[ref.resource], self.specs[ref.resource])
+        return None
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """Azure's naming rule of a kind, checked on literal names."""
+
+    pattern: str
+    rule: str
+    what: str
+
+    def issues(self, name: object) -> list[Issue]:
+        if isinstance(name, str) and not re.fullmatch(self.pattern, name):
+            return [Issue(("name",), f"invalid {self.what} name '{name}': {self.rule}")]
+        return []
+
+
+@dataclass(frozen=True)
+class PrincipalField:
+    """An attribute holding a principal's object id, and the attribute that names its type.
+
+    When the type attribute is not set, the loader infers it from what the id refers to and
+    writes it into the spec, translated through `type_names`.
+    """
+
+    attribute: str
+    type_attribute: str | None = None
+    type_names: Mapping[str, str] = field(default_factory=lambda: {t: t for t in PRINCIPAL_TYPES})
+
+
+S = TypeVar("S", bound=Spec)
+
+
+def no_rules(spec: Spec, peers: Peers) -> list[Issue]:
+    return []
+
+
+def no_absent_exports(spec: Spec) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class KindInfo(Generic[S]):
+    """Everything the scenario language knows about a kind."""
+
+    name: str
+    spec: type[S]
+    exports: Mapping[str, type]
+    lookup: tuple[str, ...]
+    required: frozenset[str] = frozenset()
+    """Attributes a created resource must set (they are optional in `spec` for `existing`)."""
+    name_rule: NameRule | None = None
+    globally_unique: bool = False
+    creatable: bool = True
+    """False for kinds provision only reads (they need `existing: true`)."""
+    links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """attribute -> the `kind.attribute` exports a reference in it may point to."""
+    secrets: frozenset[str] = frozenset()
+    principal: PrincipalField | None = None
+    principal_exports: Mapping[str, PrincipalType] = field(default_factory=dict)
+    """Exported attributes that are a principal's object id, and the principal's type."""
+    rules: Callable[[S, Peers], Iterable[Issue]] = no_rules
+    absent_exports: Callable[[S], Mapping[str, str]] = no_absent_exports
+    """Exports a resource does not have given its spec, with why."""
+
+    def check(self, spec: S, peers: Peers) -> list[Issue]:
+        """The issues of the kind's naming rule and of its own rules."""
+        issues = self.name_rule.issues(getattr(spec, "name", None)) if self.name_rule else []
+        return issues + list(self.rules(spec, peers))
+
+    def link(self, attribute: str) -> tuple[str, ...] | None:
+        """The exports a reference in `attribute` may point to (None: any)."""
+        return self.links.get(attribute) or PLACED_LINKS.get(attribute)
+
+    @property
+    def create_only(self) -> frozenset[str]:
+        """Attributes that only matter when creating: an existing resource may not set them."""
+        return frozenset(self.spec.model_fields) - set(self.lookup)
+
+
+def is_literal_guid(value: Any) -> bool:
+    return isinstance(value, str) and GUID.fullmatch(value) is not None

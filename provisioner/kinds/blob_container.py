@@ -1,0 +1,26 @@
+"""blob_container: a container in a storage account (.../blobServices/default/containers)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from provisioner.kinds.base import KindInfo, Spec, Text
+
+
+class BlobContainerSpec(Spec):
+    """A blob container."""
+
+    name: str
+    storage_account: Text = Field(description="The account's id, usually ${storage.id}.")
+    public_access: Literal["None", "Blob", "Container"] = "None"
+
+
+KIND = KindInfo(
+    name="blob_container",
+    spec=BlobContainerSpec,
+    exports={"id": str, "name": str, "url": str},
+    lookup=("name", "storage_account"),
+    links={"storage_account": ("storage_account.id",)},
+)

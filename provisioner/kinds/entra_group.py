@@ -1,0 +1,24 @@
+"""entra_group: a Microsoft Entra security group (Microsoft Graph /groups)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from provisioner.kinds.base import KindInfo, Spec
+
+
+class EntraGroupSpec(Spec):
+    """A security group, found by its display name; members are group_member resources."""
+
+    display_name: str
+    description: str | None = None
+    mail_nickname: str | None = Field(None, description="Defaults to the display name without spaces.")
+
+
+KIND = KindInfo(
+    name="entra_group",
+    spec=EntraGroupSpec,
+    exports={"id": str, "object_id": str, "display_name": str},
+    lookup=("display_name",),
+    principal_exports={"id": "Group", "object_id": "Group"},
+)

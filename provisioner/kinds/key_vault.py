@@ -1,0 +1,30 @@
+"""key_vault: a key vault (Microsoft.KeyVault/vaults)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from provisioner.kinds.base import KindInfo, NameRule, Placed
+
+
+class KeyVaultSpec(Placed):
+    """A key vault, using RBAC or access policies (key_vault_access_policy) for data access."""
+
+    sku: Literal["standard", "premium"] = "standard"
+    rbac_authorization: bool = Field(False, description="true: data access by roles only.")
+    soft_delete_retention_days: int = Field(90, ge=7, le=90)
+    purge_protection: bool = False
+
+
+KIND = KindInfo(
+    name="key_vault",
+    spec=KeyVaultSpec,
+    exports={"id": str, "name": str, "vault_uri": str},
+    lookup=("name", "resource_group"),
+    globally_unique=True,
+    name_rule=NameRule(
+        r"[A-Za-z][A-Za-z0-9-]{2,23}", "use 3-24 letters, digits and hyphens, starting with a letter", "key vault"
+    ),
+)

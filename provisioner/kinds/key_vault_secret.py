@@ -1,0 +1,27 @@
+"""key_vault_secret: a secret in a key vault (data plane)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from provisioner.kinds.base import KindInfo, Secret, Spec, Text
+
+
+class KeyVaultSecretSpec(Spec):
+    """A secret whose value comes from `${env.NAME}` or `{generate: {length: N}}`."""
+
+    name: str
+    vault: Text = Field(description="The vault's id, usually ${kv.id}.")
+    value: Secret | None = None
+    content_type: str | None = None
+
+
+KIND = KindInfo(
+    name="key_vault_secret",
+    spec=KeyVaultSecretSpec,
+    exports={"id": str, "name": str},
+    lookup=("name", "vault"),
+    required=frozenset({"value"}),
+    links={"vault": ("key_vault.id",)},
+    secrets=frozenset({"value"}),
+)

@@ -1,0 +1,25 @@
+"""resource_group: a resource group (Microsoft.Resources/resourceGroups)."""
+
+from __future__ import annotations
+
+from provisioner.kinds.base import KindInfo, NameRule, Spec
+
+
+class ResourceGroupSpec(Spec):
+    """A resource group."""
+
+    name: str
+    location: str | None = None
+    tags: dict[str, str] = {}
+
+
+KIND = KindInfo(
+    name="resource_group",
+    spec=ResourceGroupSpec,
+    exports={"id": str, "name": str, "location": str},
+    lookup=("name",),
+    required=frozenset({"location"}),
+    name_rule=NameRule(
+        r"[-\w.()]{0,89}[-\w()]", "use 1-90 letters, digits and ._-() not ending in '.'", "resource group"
+    ),
+)

@@ -1,0 +1,51 @@
+"""role_assignment: an Azure RBAC role assignment (Microsoft.Authorization/roleAssignments)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from provisioner.kinds.base import Issue, KindInfo, Peers, PrincipalField, Spec, Text
+from provisioner.kinds.roles import role_definition_guid, unknown_role_hint
+from provisioner.scenario.references import Ref, Template
+
+
+class RoleAssignmentSpec(Spec):
+    """Grants `role` on `scope` to `principal`; the type of the principal is inferred when omitted."""
+
+    scope: Text = Field(description="A resource id, e.g. ${rg.id}, or /subscriptions/<id>.")
+    role: str = Field(description="A built-in role name (Reader) or a role definition id.")
+    principal: Text = Field(description="Object id, e.g. ${vm.identity.principal_id}.")
+    principal_type: Literal["User", "Group", "ServicePrincipal", "ForeignGroup"] | None = None
+    description: str | None = None
+
+    @property
+    def role_definition_guid(self) -> str:
+        """The GUID of the role (checked when the scenario loads)."""
+        guid = role_definition_guid(self.role)
+        if guid is None:
+            raise ValueError(f"unknown role '{self.role}'")
+        return guid
+
+
+def _rules(spec: RoleAssignmentSpec, peers: Peers) -> list[Issue]:
+    issues: list[Issue] = []
+    if role_definition_guid(spec.role) is None:
+        issues.append(Issue(("role",), f"unknown role '{spec.role}'", unknown_role_hint(spec.role)))
+    first = spec.scope.parts[0] if isinstance(spec.scope, Template) else spec.scope
+    if isinstance(first, Ref) and first.attribute != ("id",):
+        issues.append(Issue(("scope",), f"'scope' must be a resource id such as ${{{first.resource}.id}}"))
+    elif isinstance(first, str) and not first.startswith("/"):
+        issues.append(Issue(("scope",), "'scope' must be a resource id starting with '/'"))
+    return issues
+
+
+KIND = KindInfo(
+    name="role_assignment",
+    spec=RoleAssignmentSpec,
+    exports={"id": str, "name": str},
+    lookup=("scope", "role", "principal"),
+    principal=PrincipalField("principal", "principal_type"),
+    rules=_rules,
+)

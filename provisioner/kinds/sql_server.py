@@ -1,0 +1,34 @@
+"""sql_server: a logical Azure SQL server (Microsoft.Sql/servers)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from provisioner.kinds.base import KindInfo, NameRule, Placed, Secret
+
+
+class SqlServerSpec(Placed):
+    """A SQL server; its Entra admin is a sql_entra_admin resource."""
+
+    administrator_login: str | None = None
+    administrator_password: Secret | None = None
+    minimal_tls_version: Literal["1.2", "1.3"] = "1.2"
+    allow_azure_services: bool = Field(True, description="Firewall rule letting Azure services in.")
+
+
+KIND = KindInfo(
+    name="sql_server",
+    spec=SqlServerSpec,
+    exports={"id": str, "name": str, "fqdn": str},
+    lookup=("name", "resource_group"),
+    required=frozenset({"administrator_login", "administrator_password"}),
+    globally_unique=True,
+    secrets=frozenset({"administrator_password"}),
+    name_rule=NameRule(
+        r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?",
+        "use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+        "SQL server",
+    ),
+)

@@ -1,0 +1,86 @@
+"""virtual_machine: a VM with managed identities (Microsoft.Compute/virtualMachines)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from provisioner.kinds.base import (
+    IDENTITY_EXPORTS,
+    Issue,
+    KindInfo,
+    ManagedIdentity,
+    Model,
+    Peers,
+    Placed,
+    Secret,
+    Text,
+    identity_absent_exports,
+)
+
+# Azure refuses these admin user names (VM create fails with InvalidParameter).
+RESERVED_USERNAMES = frozenset(
+    (
+        "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1",
+        "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest",
+        "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2",
+        "test3", "user4", "user5",
+    )
+)  # fmt: skip
+
+
+class ImageReference(Model):
+    publisher: str
+    offer: str
+    sku: str
+    version: str = "latest"
+
+
+class VirtualMachineSpec(Placed):
+    """A virtual machine; its NICs are network_interface resources."""
+
+    size: str | None = Field(None, description="VM size, e.g. Standard_B2s.")
+    os_type: Literal["Windows", "Linux"] | None = None
+    image: ImageReference | None = None
+    admin_username: str | None = None
+    admin_password: Secret | None = None
+    ssh_public_key: str | None = Field(None, description="Linux only: an OpenSSH public key.")
+    network_interfaces: list[Text] = Field([], description="As ${nic.id}; the first is primary.")
+    identity: ManagedIdentity = ManagedIdentity()
+
+
+def _rules(spec: VirtualMachineSpec, peers: Peers) -> list[Issue]:
+    issues: list[Issue] = []
+    if spec.admin_username and spec.admin_username.lower() in RESERVED_USERNAMES:
+        issues.append(Issue(("admin_username",), f"Azure does not allow '{spec.admin_username}' here"))
+    if spec.os_type == "Windows":
+        if len(spec.name) > 15:
+            issues.append(Issue(("name",), f"Windows VM name '{spec.name}' is longer than 15 characters"))
+        if spec.admin_password is None:
+            issues.append(Issue((), "a Windows VM needs 'admin_password'"))
+        if spec.ssh_public_key is not None:
+            issues.append(Issue(("ssh_public_key",), "a Windows VM takes 'admin_password', not a key"))
+    elif spec.os_type == "Linux":
+        if len(spec.name) > 64:
+            issues.append(Issue(("name",), f"Linux VM name '{spec.name}' is longer than 64 characters"))
+        if spec.admin_password is None and spec.ssh_public_key is None:
+            issues.append(Issue((), "a Linux VM needs 'ssh_public_key' or 'admin_password'"))
+    return issues
+
+
+KIND = KindInfo(
+    name="virtual_machine",
+    spec=VirtualMachineSpec,
+    exports={"id": str, "name": str, "location": str, **IDENTITY_EXPORTS},
+    lookup=("name", "resource_group"),
+    required=frozenset({"size", "os_type", "image", "admin_username", "network_interfaces"}),
+    links={
+        "network_interfaces": ("network_interface.id",),
+        "identity.user_assigned": ("user_assigned_identity.id",),
+    },
+    secrets=frozenset({"admin_password"}),
+    principal_exports={"identity.principal_id": "ServicePrincipal"},
+    rules=_rules,
+    absent_exports=identity_absent_exports,
+)

@@ -1,0 +1,39 @@
+"""web_app: an App Service web app with managed identities (Microsoft.Web/sites)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from provisioner.kinds.base import (
+    IDENTITY_EXPORTS,
+    KindInfo,
+    ManagedIdentity,
+    Placed,
+    Text,
+    identity_absent_exports,
+)
+
+
+class WebAppSpec(Placed):
+    """A web app; `identity` works as on a virtual_machine."""
+
+    plan: Text | None = Field(None, description="The plan's id, usually ${plan.id}.")
+    runtime: str | None = Field(None, description="Linux runtime stack, e.g. PYTHON|3.12.")
+    https_only: bool = True
+    app_settings: dict[str, Text] = {}
+    identity: ManagedIdentity = ManagedIdentity()
+
+
+KIND = KindInfo(
+    name="web_app",
+    spec=WebAppSpec,
+    exports={"id": str, "name": str, "default_host_name": str, **IDENTITY_EXPORTS},
+    lookup=("name", "resource_group"),
+    required=frozenset({"plan"}),
+    links={
+        "plan": ("app_service_plan.id",),
+        "identity.user_assigned": ("user_assigned_identity.id",),
+    },
+    principal_exports={"identity.principal_id": "ServicePrincipal"},
+    absent_exports=identity_absent_exports,
+)

@@ -1,0 +1,5 @@
+"""Plans: `Change` / `Plan` values (pure, JSON-serialisable), the planner, rendering and saved plans."""
+
+from provisioner.plan.model import Action, Change, Plan, Summary
+
+__all__ = ["Action", "Change", "Plan", "Summary"]

@@ -1,0 +1,128 @@
+"""From a scenario resource to the `Desired` value a provider sees: references resolved, secrets apart.
+
+Secrets follow one rule, shared with the providers: a secret from `${env.X}` is always in
+`Desired.secrets`; a generated secret (`{generate: {length: N}}`) is made only for a create (or
+the create half of a replace) and is otherwise absent. A provider neither compares nor sends a
+secret that is absent, so a generated value is set once, never stored by provision (not even in
+the state), and lives only where Azure keeps it (e.g. the vault a key_vault_secret is written to).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from provisioner.kinds import KINDS
+from provisioner.kinds.base import Generated
+from provisioner.plan.values import lookup_path
+from provisioner.providers.base import UNKNOWN, Desired
+from provisioner.scenario import Ref, Resource, Template, resolve
+
+TAG_SCENARIO = "provision-scenario"
+TAG_DEPLOYMENT = "provision-deployment"
+# Characters of generated secrets: each class at least once satisfies Azure's password rules.
+_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!#%*+-.:=?@_~")
+
+
+def spec_values(resource: Resource) -> dict[str, Any]:
+    """The resource's attributes as plain data, references still symbolic, secrets left out."""
+    excluded = KINDS[resource.kind].secrets
+    spec = resource.spec
+    return {name: _plain(getattr(spec, name)) for name in type(spec).model_fields if name not in excluded}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def secret_fields(resource: Resource) -> dict[str, SecretStr | Generated]:
+    """The secret attributes the scenario sets on this resource."""
+    spec = resource.spec
+    found = {name: getattr(spec, name, None) for name in sorted(KINDS[resource.kind].secrets)}
+    return {name: value for name, value in found.items() if isinstance(value, SecretStr | Generated)}
+
+
+def generate_secret(length: int) -> str:
+    """A random value with lower and upper case letters, digits and symbols."""
+    alphabet = "".join(_CLASSES)
+    while True:
+        value = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(char in chars for char in value) for chars in _CLASSES):
+            return value
+
+
+def resolved_secrets(resource: Resource, *, generate: bool) -> dict[str, str]:
+    """Secret values for one step: env values always, generated ones only when `generate`."""
+    values: dict[str, str] = {}
+    for name, value in secret_fields(resource).items():
+        if isinstance(value, SecretStr):
+            values[name] = value.get_secret_value()
+        elif generate:
+            values[name] = generate_secret(value.generate.length)
+    return values
+
+
+@dataclass(frozen=True)
+class Exports:
+    """The exported attributes known so far, per resource address (UNKNOWN where not yet known)."""
+
+    table: Mapping[str, Mapping[str, Any]]
+
+    def lookup(self, ref: Ref) -> Any:
+        exports = self.table.get(ref.resource)
+        if exports is None:
+            return UNKNOWN
+        return lookup_path(exports, ref.dotted or "id")
+
+
+def build_desired(
+    resource: Resource,
+    lookup: Callable[[Ref], Any],
+    *,
+    tags: Mapping[str, str],
+    secret_values: Mapping[str, str] | None = None,
+) -> Desired:
+    return Desired(
+        address=resource.name,
+        kind=resource.kind,
+        existing=resource.existing,
+        values=resolve_known(spec_values(resource), lookup),
+        secrets=dict(secret_values or {}),
+        tags=dict(tags),
+    )
+
+
+def resolve_known(value: Any, lookup: Callable[[Ref], Any]) -> Any:
+    """`value` with references resolved; a template with an unknown part is UNKNOWN as a whole."""
+    if isinstance(value, Template):
+        parts = [part if isinstance(part, str) else lookup(part) for part in value.parts]
+        return UNKNOWN if any(part is UNKNOWN for part in parts) else "".join(str(part) for part in parts)
+    if isinstance(value, Mapping):
+        return {key: resolve_known(item, lookup) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolve_known(item, lookup) for item in value]
+    return resolve(value, lookup)
+
+
+def deployment_tags(scenario_name: str, deployment: str) -> dict[str, str]:
+    return {TAG_SCENARIO: scenario_name, TAG_DEPLOYMENT: deployment}
+
+
+def predicted_exports(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Exports of a resource not created yet: those the scenario itself sets (its name), else UNKNOWN."""
+    predicted: dict[str, Any] = {}
+    for name in KINDS[kind].exports:
+        value = values.get(name) if "." not in name else None
+        predicted[name] = value if isinstance(value, str) else UNKNOWN
+    return predicted

@@ -1,0 +1,68 @@
+"""app_service_plan through azure-mgmt-web (`Microsoft.Web/serverfarms`): PUT to create and to rescale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.providers.arm import (
+    ArmProvider,
+    delete_if_present,
+    get_or_none,
+    location_for,
+    merged_tags,
+    observed,
+    parse_id,
+    rest,
+    tracked_attributes,
+)
+from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
+
+
+class AppServicePlanProvider(ArmProvider):
+    kind = "app_service_plan"
+    managed = (*ArmProvider.managed, "sku", "linux")
+    replace_on = frozenset({"location", "linux"})
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        plans = ctx.clients.web.app_service_plans
+        found = get_or_none(lambda: plans.get(desired.values["resource_group"], desired.values["name"]))
+        return None if found is None else _observe(rest(found))
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        return self._put(ctx, desired, location_for(ctx, desired), None)
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        parts = parse_id(azure_id)
+        plans = ctx.clients.web.app_service_plans
+        delete_if_present(lambda: plans.delete(parts["resource_group"], parts["name"]))
+
+    def _put(
+        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+    ) -> Observed:
+        values = desired.values
+        body = {
+            "location": location,
+            "tags": merged_tags(desired, live_tags),
+            "kind": "linux" if values["linux"] else "app",
+            "sku": {"name": values["sku"]},
+            "properties": {"reserved": bool(values["linux"])},
+        }
+        plans = ctx.clients.web.app_service_plans
+        poller = plans.begin_create_or_update(values["resource_group"], values["name"], body)
+        return _observe(rest(poller.result()))
+
+
+def _observe(body: Mapping[str, Any]) -> Observed:
+    attributes = {
+        "name": body["name"],
+        **tracked_attributes(body),
+        "sku": (body.get("sku") or {}).get("name"),
+        "linux": bool((body.get("properties") or {}).get("reserved")),
+    }
+    return observed(body, attributes, {"id": body["id"], "name": body["name"]})

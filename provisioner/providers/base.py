@@ -1,0 +1,225 @@
+"""The provider interface: how one kind is read, created, updated and deleted through the Azure SDKs.
+
+`provisioner/kinds/<kind>.py` says what a scenario may write (pure, no SDK); the provider of the same
+name in `provisioner/providers/<kind>.py` says how it maps onto Azure. The planner calls `read` and
+`diff` (no side effects); the executor calls `create`, `update`, `delete` and `restore`.
+
+Values a provider sees are plain Python: the spec with every reference resolved (`Desired.values`,
+`model_dump()` keys); a value that is only known once a dependency has been created is `UNKNOWN`
+(the planner shows it as "(known after apply)"; the executor never calls a provider with one).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Unknown:
+    """A value known only after apply."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+def is_known(value: Any) -> bool:
+    """False when the value, or anything inside it, is UNKNOWN."""
+    if value is UNKNOWN:
+        return False
+    if isinstance(value, Mapping):
+        return all(is_known(item) for item in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(is_known(item) for item in value)
+    return True
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One resource as the scenario wants it, references resolved."""
+
+    address: str  # the scenario's local name, e.g. "vm"
+    kind: str
+    existing: bool
+    values: Mapping[str, Any]  # spec attributes (secrets excluded), may hold UNKNOWN before apply
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)  # resolved secret values; never rendered
+    tags: Mapping[str, str] = field(default_factory=dict)  # tags every created ARM resource carries
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What exists in the cloud for one resource."""
+
+    azure_id: str  # ARM id, Graph object id, or a stable composite key (memberships, policies, db users)
+    attributes: Mapping[str, Any]  # live values of the attributes the provider manages, keyed like Desired.values
+    exports: Mapping[str, Any]  # the kind's exported attributes (id, name, principal_id, ...)
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+    sensitive: bool = False
+
+
+class CloudClients(Protocol):
+    """SDK clients for one target, built lazily and shared by every step of a run (thread-safe)."""
+
+    subscription_id: str
+    tenant_id: str
+
+    @property
+    def principal_id(self) -> str: ...  # object id of the principal provision signs in as
+
+    @property
+    def resources(self) -> Any: ...  # azure.mgmt.resource.resources.ResourceManagementClient
+    @property
+    def network(self) -> Any: ...  # azure.mgmt.network.NetworkManagementClient
+    @property
+    def compute(self) -> Any: ...  # azure.mgmt.compute.ComputeManagementClient
+    @property
+    def msi(self) -> Any: ...  # azure.mgmt.msi.ManagedServiceIdentityClient
+    @property
+    def authorization(self) -> Any: ...  # azure.mgmt.authorization.AuthorizationManagementClient
+    @property
+    def storage(self) -> Any: ...  # azure.mgmt.storage.StorageManagementClient
+    @property
+    def keyvault(self) -> Any: ...  # azure.mgmt.keyvault.KeyVaultManagementClient
+    @property
+    def sql(self) -> Any: ...  # azure.mgmt.sql.SqlManagementClient
+    @property
+    def web(self) -> Any: ...  # azure.mgmt.web.WebSiteManagementClient
+    @property
+    def graph(self) -> Any: ...  # msgraph.GraphServiceClient (async: run its calls with `run_graph`)
+
+    def run_graph(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        """Run `call(graph_client)` on the clients' event loop and return its result (blocking)."""
+        ...
+
+    def secret_client(self, vault_url: str) -> Any: ...  # azure.keyvault.secrets.SecretClient
+    def blob_service(self, account_url: str) -> Any: ...  # azure.storage.blob.BlobServiceClient
+
+    @property
+    def sql_endpoint(self) -> Any: ...  # provisioner.cloud.sql_endpoint.SqlEndpoint (T-SQL, local cloud only)
+
+
+class ReadCache(Protocol):
+    """Memoises batched reads for one plan (role assignments per scope, members per group)."""
+
+    def get_or_load(self, key: tuple[str, ...], load: Callable[[], T]) -> T: ...
+
+
+class ProviderContext(Protocol):
+    clients: CloudClients
+    cache: ReadCache
+
+
+class Provider(ABC):
+    """How one kind maps onto Azure. Every operation is idempotent: create adopts what already
+    exists, update changes only what differs, delete treats "already gone" as success."""
+
+    kind: ClassVar[str]
+    managed: ClassVar[tuple[str, ...]] = ()  # attributes `diff` compares
+    replace_on: ClassVar[frozenset[str]] = frozenset()  # attributes Azure cannot change in place
+    sensitive: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every cloud-facing method of a provider raises provisioner errors only (CloudError with
+        Azure's status and code, TransientCloudError for what is worth retrying), never SDK exceptions."""
+        super().__init_subclass__(**kwargs)
+        from provisioner.cloud.errors import translating
+
+        for name in ("read", "create", "update", "delete", "restore"):
+            if name in cls.__dict__:
+                setattr(cls, name, translating(cls.__dict__[name]))
+
+    @abstractmethod
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        """The live resource, or None when it does not exist. No side effects."""
+
+    def wanted(self, desired: Desired) -> Mapping[str, Any]:
+        """What `diff` compares, keyed like `Observed.attributes`. Default: the `managed` attributes the
+        scenario sets; nothing for an `existing` resource (it sets only the attributes that find it)."""
+        if desired.existing:
+            return {}
+        return {path: desired.values[path] for path in self.managed if desired.values.get(path) is not None}
+
+    def matches(self, path: str, wanted: Any, live: Any) -> bool:
+        """Whether a live value satisfies the wanted one (as Azure compares: see `normalise`)."""
+        return bool(normalise(_blank(wanted)) == normalise(_blank(live)))
+
+    def diff(self, desired: Desired, observed: Observed) -> list[AttributeChange]:
+        """Attribute-level differences between the scenario and the cloud (empty: nothing to do).
+        Unknown desired values are differences."""
+        changes = []
+        for path, after in self.wanted(desired).items():
+            before = observed.attributes.get(path)
+            if not is_known(after) or not self.matches(path, after, before):
+                changes.append(
+                    AttributeChange(
+                        path,
+                        before,
+                        after,
+                        forces_replacement=path in self.replace_on,
+                        sensitive=path in self.sensitive,
+                    )
+                )
+        return changes
+
+    def prior_values(self, observed: Observed, changes: list[AttributeChange]) -> dict[str, Any]:
+        """What to remember before `update` changes a resource provision did not create, so that
+        `restore` can put it back. Default: the values the changes replace."""
+        return {change.path: change.before for change in changes}
+
+    @abstractmethod
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        """Create (or adopt an equal existing) resource; the result carries its exports."""
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        """Change what differs in place. Default: create again (ARM PUT is create-or-update)."""
+        return self.create(ctx, desired)
+
+    @abstractmethod
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        """Delete by what the state recorded; success when it is already gone."""
+
+    def restore(self, ctx: ProviderContext, observed: Observed, prior: Mapping[str, Any]) -> None:
+        """Put back what an apply changed on a resource provision did not create (teardown); `prior`
+        is what `prior_values` returned before the change."""
+        raise NotImplementedError(f"{self.kind} cannot restore changed attributes")
+
+
+def _blank(value: Any) -> Any:
+    """An empty list or mapping means the same as no value at all."""
+    return None if isinstance(value, list | tuple | Mapping) and not value else value
+
+
+def normalise(value: Any) -> Any:
+    """Compare as Azure does: ids and names case-insensitively, lists as sets, no None vs empty."""
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, Mapping):
+        return {str(key).lower(): normalise(item) for key, item in value.items() if item not in (None, [], {})}
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted((normalise(item) for item in value), key=repr)
+    return value

@@ -1,0 +1,87 @@
+"""entra_group through msgraph-sdk: a security group found by its display name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+from msgraph.generated.models.group import Group
+
+from provisioner.errors import CloudError
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
+from provisioner.providers.graph import filtered, get_or_none, odata_string
+
+# Characters Graph refuses in mailNickname.
+_NOT_IN_NICKNAME = re.compile(r"[^\x21-\x7e]|[@()\\\[\]\";:<>,]")
+
+
+def mail_nickname(display_name: str) -> str:
+    return _NOT_IN_NICKNAME.sub("", display_name) or "group"
+
+
+class EntraGroupProvider(Provider):
+    kind = "entra_group"
+    managed = ("description",)
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        found = _find(ctx, str(desired.values["display_name"]))
+        return None if found is None else _observe(found)
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        """Adopt a group of that name if there is one (a create retried after a lost answer), else POST."""
+        values = desired.values
+        existing = _find(ctx, str(values["display_name"]))
+        if existing is not None:
+            found = _observe(existing)
+            changes = self.diff(desired, found)
+            return self.update(ctx, desired, found, changes) if changes else found
+        group = Group(
+            display_name=values["display_name"],
+            description=values.get("description"),
+            mail_enabled=False,
+            mail_nickname=values.get("mail_nickname") or mail_nickname(str(values["display_name"])),
+            security_enabled=True,
+        )
+        return _observe(ctx.clients.run_graph(lambda graph: graph.groups.post(group)))
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        patch = Group(description=desired.values.get("description"))
+
+        async def change(graph: Any) -> Any:
+            builder = graph.groups.by_group_id(observed.azure_id)
+            await builder.patch(patch)
+            return await builder.get()
+
+        return _observe(ctx.clients.run_graph(change))
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        ctx.clients.run_graph(lambda graph: get_or_none(graph.groups.by_group_id(azure_id).delete))
+
+
+def _find(ctx: ProviderContext, display_name: str) -> Any:
+    query = filtered(
+        GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters, f"displayName eq {odata_string(display_name)}"
+    )
+    page = ctx.clients.run_graph(lambda graph: graph.groups.get(request_configuration=query))
+    groups = list(page.value or [])
+    if len(groups) > 1:
+        raise CloudError(
+            f"{len(groups)} Entra groups are named '{display_name}': provision finds groups by display name, "
+            "so rename or remove the others",
+            code="AmbiguousGroupName",
+        )
+    return groups[0] if groups else None
+
+
+def _observe(group: Any) -> Observed:
+    attributes = {
+        "display_name": group.display_name,
+        "description": group.description,
+        "mail_nickname": group.mail_nickname,
+    }
+    exports = {"id": group.id, "object_id": group.id, "display_name": group.display_name}
+    return Observed(str(group.id), attributes, exports)

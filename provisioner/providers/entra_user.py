@@ -1,0 +1,31 @@
+"""entra_user through msgraph-sdk: an existing user, read by user principal name. Never written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.errors import ConfigurationError
+from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
+from provisioner.providers.graph import get_or_none
+
+
+class EntraUserProvider(Provider):
+    kind = "entra_user"
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        name = str(desired.values["user_principal_name"])
+        user = ctx.clients.run_graph(lambda graph: get_or_none(lambda: graph.users.by_user_id(name).get()))
+        if user is None:
+            return None
+        attributes = {"user_principal_name": user.user_principal_name, "display_name": user.display_name}
+        exports = {"id": user.id, "object_id": user.id, **attributes}
+        return Observed(str(user.id), attributes, exports)
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        raise ConfigurationError(
+            f"entra_user '{desired.address}': provision does not create users; mark it `existing: true`"
+        )
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        """Users are only ever read, so there is nothing of provision's to delete."""

@@ -1,0 +1,52 @@
+"""sql_database through azure-mgmt-sql: PUT (asynchronous) to create and to change the service objective."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.providers.arm import delete_if_present, get_or_none, merged_tags, parse_id, rest, tracked_attributes
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
+
+
+class SqlDatabaseProvider(Provider):
+    kind = "sql_database"
+    managed = ("sku",)
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        server = parse_id(str(desired.values["server"]))
+        databases = ctx.clients.sql.databases
+        name = desired.values["name"]
+        found = get_or_none(lambda: databases.get(server["resource_group"], server["name"], name))
+        return None if found is None else _observe(rest(found))
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        server = parse_id(str(desired.values["server"]))
+        location = ctx.clients.sql.servers.get(server["resource_group"], server["name"]).location
+        return self._put(ctx, desired, location, None)
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        parts = parse_id(azure_id)
+        databases = ctx.clients.sql.databases
+        delete_if_present(lambda: databases.begin_delete(parts["resource_group"], parts["name"], parts["child_name_1"]))
+
+    def _put(
+        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+    ) -> Observed:
+        server = parse_id(str(desired.values["server"]))
+        body = {"location": location, "tags": merged_tags(desired, live_tags), "sku": {"name": desired.values["sku"]}}
+        databases = ctx.clients.sql.databases
+        poller = databases.begin_create_or_update(
+            server["resource_group"], server["name"], desired.values["name"], body
+        )
+        return _observe(rest(poller.result()))
+
+
+def _observe(body: Mapping[str, Any]) -> Observed:
+    attributes = {"name": body["name"], **tracked_attributes(body), "sku": (body.get("sku") or {}).get("name")}
+    return Observed(str(body["id"]), attributes, {"id": body["id"], "name": body["name"]})

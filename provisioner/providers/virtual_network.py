@@ -1,0 +1,77 @@
+"""virtual_network through azure-mgmt-network: one PUT with its subnets (create and update alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.providers.arm import (
+    ArmProvider,
+    delete_if_present,
+    get_or_none,
+    location_for,
+    merged_tags,
+    observed,
+    parse_id,
+    rest,
+    tracked_attributes,
+)
+from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
+
+
+class VirtualNetworkProvider(ArmProvider):
+    kind = "virtual_network"
+    managed = (*ArmProvider.managed, "address_space", "subnets")
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        networks = ctx.clients.network.virtual_networks
+        found = get_or_none(lambda: networks.get(desired.values["resource_group"], desired.values["name"]))
+        return None if found is None else _observe(rest(found))
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        return self._put(ctx, desired, location_for(ctx, desired), None)
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        parts = parse_id(azure_id)
+        networks = ctx.clients.network.virtual_networks
+        delete_if_present(lambda: networks.begin_delete(parts["resource_group"], parts["name"]))
+
+    def _put(
+        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+    ) -> Observed:
+        values = desired.values
+        body = {
+            "location": location,
+            "tags": merged_tags(desired, live_tags),
+            "properties": {
+                "addressSpace": {"addressPrefixes": list(values["address_space"])},
+                "subnets": [
+                    {"name": subnet["name"], "properties": {"addressPrefix": subnet["address_prefix"]}}
+                    for subnet in values["subnets"]
+                ],
+            },
+        }
+        networks = ctx.clients.network.virtual_networks
+        poller = networks.begin_create_or_update(values["resource_group"], values["name"], body)
+        return _observe(rest(poller.result()))
+
+
+def _observe(body: dict[str, Any]) -> Observed:
+    properties = body.get("properties") or {}
+    subnets = [
+        {"name": subnet["name"], "address_prefix": (subnet.get("properties") or {}).get("addressPrefix")}
+        for subnet in properties.get("subnets") or []
+    ]
+    attributes = {
+        "name": body["name"],
+        **tracked_attributes(body),
+        "address_space": list((properties.get("addressSpace") or {}).get("addressPrefixes") or []),
+        "subnets": subnets,
+    }
+    exports = {"id": body["id"], "name": body["name"], "location": attributes["location"]}
+    return observed(body, attributes, exports)

@@ -1,0 +1,120 @@
+"""web_app through azure-mgmt-web (`Microsoft.Web/sites`): PUT to create, PATCH for what changes.
+
+The identity block works as on a virtual machine (additions only on an `existing` app, taken back by
+`restore`). App settings compare as a subset: settings someone else added stay, and are kept when
+provision writes settings (App Service replaces the whole list on every write). Settings are read
+from the site's `siteConfig.appSettings`, as the local cloud returns them; Azure leaves that null in a
+GET and lists them through `config/appsettings/list`, which the local cloud does not serve yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from provisioner.providers import identity
+from provisioner.providers.arm import (
+    ArmProvider,
+    delete_if_present,
+    get_or_none,
+    location_for,
+    merged_tags,
+    observed,
+    parse_id,
+    rest,
+    tracked_attributes,
+)
+from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
+from provisioner.providers.identity import IdentityHolder
+
+
+class WebAppProvider(IdentityHolder):
+    kind = "web_app"
+    managed = (*ArmProvider.managed, "plan", "runtime", "https_only", "app_settings", "identity")
+
+    def fetch(self, ctx: ProviderContext, group: str, name: str) -> Any:
+        return ctx.clients.web.web_apps.get(group, name)
+
+    def patch(self, ctx: ProviderContext, group: str, name: str, body: dict[str, Any]) -> Any:
+        return ctx.clients.web.web_apps.update(group, name, body)
+
+    def matches(self, path: str, wanted: Any, live: Any) -> bool:
+        if path == "app_settings":
+            live_settings = dict(live or {})
+            return all(live_settings.get(key) == value for key, value in dict(wanted).items())
+        return super().matches(path, wanted, live)
+
+    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+        found = get_or_none(lambda: self.fetch(ctx, desired.values["resource_group"], desired.values["name"]))
+        return None if found is None else _observe(rest(found))
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        values = desired.values
+        body: dict[str, Any] = {
+            "location": location_for(ctx, desired),
+            "tags": merged_tags(desired),
+            "kind": "app,linux" if values.get("runtime") else "app",
+            "properties": {
+                "serverFarmId": values["plan"],
+                "httpsOnly": values["https_only"],
+                "siteConfig": _site_config(values, {}),
+            },
+        }
+        wanted_identity = identity.identity_block(values["identity"])
+        if wanted_identity["type"] != "None":
+            body["identity"] = wanted_identity
+        sites = ctx.clients.web.web_apps
+        return _observe(rest(sites.begin_create_or_update(values["resource_group"], values["name"], body).result()))
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        values, live = desired.values, observed.attributes
+        changed = {change.path for change in changes}
+        patch: dict[str, Any] = {"properties": {}}
+        if "tags" in changed:
+            patch["tags"] = merged_tags(desired, live.get("tags"))
+        if "identity" in changed:
+            after = next(change.after for change in changes if change.path == "identity")
+            patch["identity"] = identity.identity_block(after, live.get("identity"))
+        if "plan" in changed:
+            patch["properties"]["serverFarmId"] = values["plan"]
+        if "https_only" in changed:
+            patch["properties"]["httpsOnly"] = values["https_only"]
+        if changed & {"runtime", "app_settings"}:
+            patch["properties"]["siteConfig"] = _site_config(values, live.get("app_settings") or {})
+        return _observe(rest(self.patch(ctx, values["resource_group"], values["name"], patch)))
+
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+        parts = parse_id(azure_id)
+        sites = ctx.clients.web.web_apps
+        delete_if_present(lambda: sites.delete(parts["resource_group"], parts["name"]))
+
+
+def _site_config(values: Mapping[str, Any], live_settings: Mapping[str, str]) -> dict[str, Any]:
+    settings = {**live_settings, **(values.get("app_settings") or {})}
+    config: dict[str, Any] = {"appSettings": [{"name": key, "value": value} for key, value in settings.items()]}
+    if values.get("runtime"):
+        config["linuxFxVersion"] = values["runtime"]
+    return config
+
+
+def _observe(body: Mapping[str, Any]) -> Observed:
+    properties = body.get("properties") or {}
+    site_config = properties.get("siteConfig") or {}
+    attributes = {
+        "name": body["name"],
+        **tracked_attributes(body),
+        "plan": properties.get("serverFarmId"),
+        "runtime": site_config.get("linuxFxVersion") or None,
+        "https_only": bool(properties.get("httpsOnly")),
+        "app_settings": {item["name"]: item["value"] for item in site_config.get("appSettings") or []},
+        "identity": identity.identity_of(body),
+    }
+    exports = {
+        "id": body["id"],
+        "name": body["name"],
+        "default_host_name": properties.get("defaultHostName"),
+        **identity.identity_exports(body),
+    }
+    return observed(body, attributes, exports)

@@ -1,0 +1,131 @@
+"""Checks: what `provision verify` proves, acting as the identity itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provisioner.kinds.base import ManagedIdentity, Model
+from provisioner.scenario.diagnostics import did_you_mean
+from provisioner.scenario.model import Check
+from provisioner.scenario.references import Ref
+from provisioner.scenario.resources import Parsed
+from provisioner.scenario.validation import validate
+from provisioner.scenario.yamlsource import Path, Source
+
+IDENTITY_KINDS = ("virtual_machine", "web_app", "user_assigned_identity")
+NONE = "none"
+ABILITIES: dict[str, dict[str, str]] = {
+    "resource_group": {
+        "read": "read the resource group through ARM",
+        "write": "write a tag on the resource group through ARM",
+    },
+    "storage_account": {"read": "read the storage account through ARM"},
+    "blob_container": {
+        "read": "read a blob with the identity's own token",
+        "write": "write a blob with the identity's own token",
+        "sas_read": "get a service SAS through ARM (listServiceSas) and read a blob with it",
+        "sas_write": "get a service SAS through ARM (listServiceSas) and write a blob with it",
+    },
+    "key_vault": {"read": "read the vault through ARM"},
+    "key_vault_secret": {"read": "read the secret's value from the vault"},
+    "sql_database": {"read": "connect with an Entra token and run a SELECT"},
+}
+"""For each kind a check can target, what each `can` makes verify do. `none` proves the
+identity cannot do what `read` does."""
+
+
+class CheckSpec(Model):
+    """One entry of `checks`."""
+
+    identity: Ref
+    can: str
+    target: Ref
+    via: Ref | None = None
+
+
+def build_checks(values: Any, parsed: dict[str, Parsed], source: Source) -> list[Check]:
+    """The checks of the scenario from their interpolated values."""
+    checks = []
+    for index, value in enumerate(values if isinstance(values, list) else []):
+        path: Path = ("checks", index)
+        if not isinstance(value, dict):
+            source.error(path, "a check must be a mapping with identity, can and target")
+            continue
+        spec = validate(CheckSpec, value, source, path, "a check")
+        check = spec and _CheckBuilder(spec, path, parsed, source).build()
+        if check:
+            checks.append(check)
+    return checks
+
+
+class _CheckBuilder:
+    def __init__(self, spec: CheckSpec, path: Path, parsed: dict[str, Parsed], source: Source) -> None:
+        self.spec, self.path, self.parsed, self.source = spec, path, parsed, source
+        self.ok = True
+
+    def build(self) -> Check | None:
+        identity = self._resource("identity", self.spec.identity, IDENTITY_KINDS)
+        target = self._resource("target", self.spec.target, tuple(ABILITIES))
+        if target:
+            self._ability(target)
+        via = self._via(identity) if identity else None
+        if not self.ok or identity is None or target is None:
+            return None
+        return Check(identity.name, self.spec.can, target.name, via, self.source.document.at(self.path))
+
+    def _error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.source.error((*self.path, key), message, hint)
+        self.ok = False
+
+    def _resource(self, key: str, ref: Ref, kinds: tuple[str, ...]) -> Parsed | None:
+        resource = self.parsed.get(ref.resource)
+        if resource is None:
+            self.ok = False  # reported as a bad reference
+            return None
+        if ref.attribute:
+            self._error(key, f"'{key}' must name a whole resource: ${{{ref.resource}}}, not {ref}")
+        elif resource.kind.name not in kinds:
+            self._error(key, f"'{key}' cannot be a {resource.kind.name}; it can be: {', '.join(kinds)}")
+        else:
+            return resource
+        return None
+
+    def _ability(self, target: Parsed) -> None:
+        abilities = [*ABILITIES[target.kind.name], NONE]
+        if self.spec.can not in abilities:
+            message = f"a check cannot prove '{self.spec.can}' on a {target.kind.name}; it can prove: "
+            self._error("can", message + ", ".join(abilities), did_you_mean(self.spec.can, abilities))
+
+    def _via(self, identity: Parsed) -> str | None:
+        via = self.spec.via
+        if identity.kind.name == "user_assigned_identity":
+            if via is not None:
+                self._error("via", "'via' applies only when the identity is a virtual_machine or web_app")
+            elif not self._hosts(identity.name):
+                message = f"'{identity.name}' is not attached to any virtual_machine or web_app, so nothing acts as it"
+                self._error("identity", message)
+            return None
+        block = getattr(identity.spec, "identity", None)
+        if not isinstance(block, ManagedIdentity) or identity.existing:
+            return via.resource if via else None
+        attached = _attached(block)
+        if via is not None:
+            if via.attribute or via.resource not in attached:
+                message = f"'via' must name a user-assigned identity of '{identity.name}', like ${{uai}}"
+                self._error("via", message, f"its identity.user_assigned lists: {', '.join(attached) or 'none'}")
+            return via.resource
+        if block.system_assigned:
+            return None
+        if len(attached) == 1:
+            return attached[0]
+        problem = "has no managed identity" if not attached else "has several identities: say which with 'via'"
+        self._error("identity", f"{identity.kind.name} '{identity.name}' {problem}")
+        return None
+
+    def _hosts(self, identity: str) -> bool:
+        blocks = (getattr(resource.spec, "identity", None) for resource in self.parsed.values())
+        return any(isinstance(b, ManagedIdentity) and identity in _attached(b) for b in blocks)
+
+
+def _attached(block: ManagedIdentity) -> list[str]:
+    return [ref.resource for ref in block.user_assigned if isinstance(ref, Ref)]

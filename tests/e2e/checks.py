@@ -1,0 +1,30 @@
+"""What end-to-end tests look at through the SDK: role assignments, groups, what is left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provisioner.cloud.clients import Clients
+
+
+def role_assignments(sdk: Clients, principal_id: str) -> list[Any]:
+    """Every role assignment of a principal in the subscription."""
+    listing = sdk.authorization.role_assignments.list_for_subscription(filter=f"principalId eq '{principal_id}'")
+    return list(listing)
+
+
+def resources_named(sdk: Clients, prefix: str) -> list[str]:
+    """Ids of resource groups and resources whose name starts with the prefix."""
+    groups = [group.id for group in sdk.resources.resource_groups.list() if group.name.startswith(prefix)]
+    resources = [item.id for item in sdk.resources.resources.list() if item.name.startswith(prefix)]
+    return groups + resources
+
+
+def role_assignment_names(sdk: Clients, scope: str) -> list[str]:
+    return [item.name for item in sdk.authorization.role_assignments.list_for_scope(scope, filter="atScope()")]
+
+
+def assignments_without_principal(sdk: Clients, known: set[str]) -> list[str]:
+    """Role assignments in the subscription other than those of `known` principals (the operator's)."""
+    listing = sdk.authorization.role_assignments.list_for_subscription()
+    return [item.id for item in listing if item.principal_id not in known]

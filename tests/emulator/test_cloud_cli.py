@@ -1,0 +1,180 @@
+"""`provision cloud ...`: a standalone local cloud that other processes reach with `provision cloud env`."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provisioner.emulator.server import SERVER_FILE, LocalCloudServer
+from tests.emulator import builders
+
+PROVISION = str(Path(sys.executable).with_name("provision"))
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+# Run in a separate process after `eval "$(provision cloud env ...)"`: only the environment says
+# where the cloud is and which CA to trust. The client-secret credential needs one flag, because
+# MSAL sends instance discovery for an unknown authority host to login.microsoftonline.com.
+OPERATOR_PROGRAM = textwrap.dedent(
+    """
+    import json, os, sys
+    from azure.identity import EnvironmentCredential
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    credential = EnvironmentCredential(disable_instance_discovery=True)
+    client = ResourceManagementClient(
+        credential, os.environ["AZURE_SUBSCRIPTION_ID"], base_url=os.environ["AZURE_RESOURCE_MANAGER_ENDPOINT"]
+    )
+    for name in sys.argv[1:]:
+        client.resource_groups.create_or_update(name, {"location": "westus"})
+    print(json.dumps(sorted(group.name for group in client.resource_groups.list())))
+    """
+)
+VM_PROGRAM = textwrap.dedent(
+    """
+    import json, os, sys
+    from azure.identity import ManagedIdentityCredential
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    client = ResourceManagementClient(
+        ManagedIdentityCredential(),
+        os.environ["AZURE_SUBSCRIPTION_ID"],
+        base_url=os.environ["AZURE_RESOURCE_MANAGER_ENDPOINT"],
+    )
+    group = client.resource_groups.get(sys.argv[1])
+    print(json.dumps({"group": group.name, "client": os.environ.get("AZURE_CLIENT_ID")}))
+    """
+)
+
+
+def provision(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PROVISION, *arguments], capture_output=True, text=True, check=False, timeout=120)
+
+
+def run_after_env(env_arguments: list[str], program: str, *program_arguments: str) -> Any:
+    """Source `provision cloud env ...` in a shell, then run `program` in a new Python process."""
+    env_command = shlex.join([PROVISION, "cloud", "env", *env_arguments])
+    python = shlex.join([sys.executable, "-c", program, *program_arguments])
+    script = f'set -e; export AZURE_CLIENT_ID=left-over; eval "$({env_command})"; exec {python}'
+    finished = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout)
+
+
+def exports(output: str) -> dict[str, str]:
+    variables = {}
+    for line in output.splitlines():
+        words = shlex.split(line)
+        if words[0] == "export":
+            name, _, value = words[1].partition("=")
+            variables[name] = value
+    return variables
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, str]]:
+    """`provision cloud start` in its own process: (process, data dir, URL)."""
+    data_dir = tmp_path / "cloud"
+    process = subprocess.Popen(
+        [PROVISION, "cloud", "start", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first_line = process.stdout.readline()
+    assert first_line.startswith("Local cloud listening on https://127.0.0.1:"), first_line
+    yield process, data_dir, first_line.split()[-1]
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("command", ["env", "status", "reset"])
+def test_commands_need_a_running_cloud(tmp_path: Path, command: str) -> None:
+    finished = provision("cloud", command, "--data-dir", str(tmp_path))
+    assert finished.returncode == 1
+    assert "provision cloud start" in finished.stderr
+
+
+def test_standalone_cloud_serves_a_separate_process(standalone: tuple[subprocess.Popen[str], Path, str]) -> None:
+    process, data_dir, url = standalone
+    variables = exports(provision("cloud", "env", "--data-dir", str(data_dir)).stdout)
+    assert variables["AZURE_AUTHORITY_HOST"] == variables["AZURE_RESOURCE_MANAGER_ENDPOINT"] == url
+    assert "made-elsewhere" in run_after_env(["--data-dir", str(data_dir)], OPERATOR_PROGRAM, "made-elsewhere")
+
+    status = provision("cloud", "status", "--data-dir", str(data_dir))
+    assert f"url: {url}" in status.stdout
+    assert f"tenant_id: {variables['AZURE_TENANT_ID']}" in status.stdout
+    assert provision("cloud", "reset", "--data-dir", str(data_dir)).returncode == 0
+    assert "made-elsewhere" not in run_after_env(["--data-dir", str(data_dir)], OPERATOR_PROGRAM)
+
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 0
+    assert "Local cloud stopped." in stdout
+    assert not (data_dir / SERVER_FILE).exists()
+
+
+def test_start_refuses_a_second_cloud_on_the_same_data_dir(
+    standalone: tuple[subprocess.Popen[str], Path, str],
+) -> None:
+    _, data_dir, url = standalone
+    finished = provision("cloud", "start", "--data-dir", str(data_dir))
+    assert finished.returncode == 1
+    assert f"already running at {url}" in finished.stderr
+
+
+def test_start_on_a_busy_port_fails_cleanly(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        finished = provision("cloud", "start", "--data-dir", str(tmp_path), "--port", str(busy.getsockname()[1]))
+    assert finished.returncode == 1
+    assert "Address already in use" in finished.stderr
+
+
+def test_env_prints_the_operator_and_the_endpoints(local_cloud: LocalCloudServer) -> None:
+    identity = local_cloud.cloud.identity
+    finished = provision("cloud", "env", "--data-dir", str(local_cloud.data_dir))
+    assert finished.returncode == 0, finished.stderr
+    assert exports(finished.stdout) == {
+        "AZURE_AUTHORITY_HOST": local_cloud.url,
+        "AZURE_TENANT_ID": identity.tenant_id,
+        "AZURE_CLIENT_ID": identity.operator_client_id,
+        "AZURE_CLIENT_SECRET": identity.operator_secret,
+        "AZURE_SUBSCRIPTION_ID": identity.subscription_id,
+        "REQUESTS_CA_BUNDLE": str(local_cloud.ca_cert.resolve()),
+        "SSL_CERT_FILE": str(local_cloud.ca_cert.resolve()),
+        "AZURE_RESOURCE_MANAGER_ENDPOINT": local_cloud.url,
+        "MICROSOFT_GRAPH_ENDPOINT": local_cloud.url,
+    }
+
+
+def test_env_for_a_vm_makes_a_process_act_inside_it(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
+    subnet = builders.group_with_subnet(local_cloud, operator_credential, "cli-vm-rg")
+    vm = builders.vm(local_cloud, operator_credential, "cli-vm-rg", "cli-vm", subnet, {"type": "SystemAssigned"})
+    group_id = f"/subscriptions/{local_cloud.cloud.identity.subscription_id}/resourceGroups/cli-vm-rg"
+    builders.assign(local_cloud, operator_credential, group_id, READER, vm.identity.principal_id)
+    env_arguments = ["--data-dir", str(local_cloud.data_dir), "--vm", str(vm.id)]
+    variables = exports(provision("cloud", "env", *env_arguments).stdout)
+    assert variables["AZURE_POD_IDENTITY_AUTHORITY_HOST"].startswith(f"{local_cloud.url}/")
+    assert "AZURE_CLIENT_SECRET" not in variables
+    assert run_after_env(env_arguments, VM_PROGRAM, "cli-vm-rg") == {"group": "cli-vm-rg", "client": None}
+
+
+def test_env_for_an_unknown_vm_fails(local_cloud: LocalCloudServer) -> None:
+    subscription = local_cloud.cloud.identity.subscription_id
+    vm_id = f"/subscriptions/{subscription}/resourceGroups/none/providers/Microsoft.Compute/virtualMachines/none"
+    finished = provision("cloud", "env", "--data-dir", str(local_cloud.data_dir), "--vm", vm_id)
+    assert finished.returncode == 1
+    assert "ResourceNotFound" in finished.stderr

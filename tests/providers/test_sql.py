@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import pytest
+
+from provisioner.cloud.clients import Clients
+from provisioner.cloud.profiles import azure_profile
+from provisioner.cloud.sql_endpoint import SqlEndpoint
+from provisioner.cloud.target import Target
+from provisioner.emulator.server import LocalCloudServer
+from provisioner.errors import ConfigurationError, TransientCloudError
+from provisioner.plan.context import RunContext
+from provisioner.providers import PROVIDERS
+from provisioner.providers.base import Observed
+from tests.providers import builders
+from tests.providers.conftest import changed, desired
+from tests.providers.lifecycle import full_lifecycle, read
+
+ADMIN = PROVIDERS["sql_entra_admin"]
+SQL_PASSWORD = {"administrator_password": builders.VM_PASSWORD}
+
+
+def server(clients: Clients, unique: str) -> Observed:
+    builders.group(clients, f"rg-{unique}")
+    values = {"name": f"sql-{unique}", "resource_group": f"rg-{unique}", "administrator_login": "sqladmin"}
+    return builders.make(clients, "sql_server", values, secrets=SQL_PASSWORD)
+
+
+def user_id(clients: Clients, upn: str) -> str:
+    found = read(clients, desired("entra_user", {"user_principal_name": upn}, existing=True))
+    assert found is not None
+    return str(found.azure_id)
+
+
+def admin_values(server_id: str, clients: Clients, name: str) -> dict[str, object]:
+    upn = f"{name}@provisionlocal.onmicrosoft.com"
+    return {"server": server_id, "login": upn, "object_id": user_id(clients, upn), "principal_type": "User"}
+
+
+def test_sql_server_lifecycle(clients: Clients, unique: str) -> None:
+    builders.group(clients, f"rg-{unique}")
+    values = {"name": f"sql-{unique}", "resource_group": f"rg-{unique}", "administrator_login": "sqladmin"}
+    wanted = desired("sql_server", values, secrets=SQL_PASSWORD)
+    updated = full_lifecycle(clients, wanted, changed(wanted, minimal_tls_version="1.3"))
+    assert updated.attributes["minimal_tls_version"] == "1.3"
+    assert updated.exports["fqdn"] == f"sql-{unique}.database.windows.net"
+
+
+def test_sql_database_lifecycle(clients: Clients, unique: str) -> None:
+    parent = server(clients, unique)
+    wanted = desired("sql_database", {"name": "app", "server": parent.exports["id"]})
+    updated = full_lifecycle(clients, wanted, changed(wanted, sku="S0"))
+    assert updated.attributes["sku"] == "S0"
+
+
+def test_sql_entra_admin_lifecycle(clients: Clients, unique: str) -> None:
+    parent = server(clients, unique)
+    wanted = desired("sql_entra_admin", admin_values(parent.exports["id"], clients, "alice"))
+    bob = {**admin_values(parent.exports["id"], clients, "bob"), "entra_only_authentication": True}
+    updated = full_lifecycle(clients, wanted, changed(wanted, **bob))
+    assert updated.attributes["login"] == "bob@provisionlocal.onmicrosoft.com"
+    assert updated.attributes["entra_only_authentication"] is True
+    assert updated.attributes["principal_type"] == "User"
+
+
+def test_restore_puts_the_previous_admin_back(clients: Clients, unique: str) -> None:
+    parent = server(clients, unique)
+    alice = admin_values(parent.exports["id"], clients, "alice")
+    before = ADMIN.create(RunContext(clients), desired("sql_entra_admin", alice))
+    wanted = desired("sql_entra_admin", admin_values(parent.exports["id"], clients, "bob"))
+    changes = ADMIN.diff(wanted, before)
+    prior = ADMIN.prior_values(before, changes)
+    replaced = ADMIN.update(RunContext(clients), wanted, before, changes)
+    assert replaced.attributes["login"].startswith("bob@")
+    ADMIN.restore(RunContext(clients), replaced, prior)
+    restored = read(clients, wanted)
+    assert restored is not None
+    assert restored.attributes == before.attributes
+
+
+def test_restore_without_a_previous_admin_deletes(clients: Clients, unique: str) -> None:
+    parent = server(clients, unique)
+    wanted = desired("sql_entra_admin", admin_values(parent.exports["id"], clients, "alice"))
+    created = ADMIN.create(RunContext(clients), wanted)
+    ADMIN.restore(RunContext(clients), created, {})
+    assert read(clients, wanted) is None
+
+
+def test_sql_database_user_lifecycle(clients: Clients, unique: str, local_cloud: LocalCloudServer) -> None:
+    parent = server(clients, unique)
+    operator = local_cloud.cloud.identity
+    admin = {
+        "server": parent.exports["id"],
+        "login": operator.operator_display_name,
+        "object_id": operator.operator_object_id,
+        "principal_type": "Application",
+    }
+    builders.make(clients, "sql_entra_admin", admin)  # T-SQL runs as the operator: it must be the admin
+    database = builders.make(clients, "sql_database", {"name": "app", "server": parent.exports["id"]})
+    uai = builders.make(clients, "user_assigned_identity", {"name": f"app-{unique}", "resource_group": f"rg-{unique}"})
+    values = {"database": database.exports["id"], "name": uai.exports["name"], "roles": ["db_datareader"]}
+    wanted = desired("sql_database_user", values)
+    updated = full_lifecycle(clients, wanted, changed(wanted, roles=["db_datareader", "db_datawriter"]))
+    assert updated.attributes["roles"] == ["db_datareader", "db_datawriter"]
+
+
+def test_creating_a_user_that_exists_adopts_it(clients: Clients, unique: str, local_cloud: LocalCloudServer) -> None:
+    parent = server(clients, unique)
+    operator = local_cloud.cloud.identity
+    admin = {"server": parent.exports["id"], "login": "op", "object_id": operator.operator_object_id}
+    builders.make(clients, "sql_entra_admin", {**admin, "principal_type": "Application"})
+    database = builders.make(clients, "sql_database", {"name": "app", "server": parent.exports["id"]})
+    uai = builders.make(clients, "user_assigned_identity", {"name": f"app-{unique}", "resource_group": f"rg-{unique}"})
+    values = {"database": database.exports["id"], "name": uai.exports["name"], "roles": ["db_owner"]}
+    users = PROVIDERS["sql_database_user"]
+    users.create(RunContext(clients), desired("sql_database_user", {**values, "roles": []}))
+    created = users.create(RunContext(clients), desired("sql_database_user", values))
+    assert created.attributes["roles"] == ["db_owner"]
+    assert read(clients, desired("sql_database_user", values)) == created
+
+
+def test_a_principal_entra_does_not_know_yet_is_principal_not_found(
+    clients: Clients, unique: str, local_cloud: LocalCloudServer
+) -> None:
+    parent = server(clients, unique)
+    operator = local_cloud.cloud.identity
+    admin = {"server": parent.exports["id"], "login": "op", "object_id": operator.operator_object_id}
+    builders.make(clients, "sql_entra_admin", {**admin, "principal_type": "Application"})
+    database = builders.make(clients, "sql_database", {"name": "app", "server": parent.exports["id"]})
+    values = {"database": database.exports["id"], "name": f"not-yet-{unique}", "roles": ["db_datareader"]}
+    with pytest.raises(TransientCloudError) as raised:
+        PROVIDERS["sql_database_user"].create(RunContext(clients), desired("sql_database_user", values))
+    assert raised.value.code == "PrincipalNotFound"
+
+
+def test_database_users_on_azure_are_refused_with_an_explanation(target: Target) -> None:
+    azure = Target(azure_profile(), target.credential, target.subscription_id, target.tenant_id)
+    with pytest.raises(ConfigurationError, match="TDS"):
+        SqlEndpoint(azure).query("server", "database", "SELECT name FROM sys.database_principals")
