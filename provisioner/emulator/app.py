@@ -22,6 +22,7 @@ from provisioner.emulator import config
 from provisioner.emulator.call import Call, Principal
 from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.render import render_error
+from provisioner.emulator.requestlog import category_of
 from provisioner.emulator.routing import Route, RouteTable, Surface
 from provisioner.emulator.runtime import Cloud
 
@@ -75,7 +76,13 @@ class LocalCloudApp:
             operation = route.operation if route else "unmatched"
             api_version = request.query_params.get("api-version", "")
             self.cloud.log.record(
-                request.method, request.url.path, surface, operation, response.status_code, api_version
+                request.method,
+                request.url.path,
+                surface,
+                operation,
+                response.status_code,
+                api_version,
+                getattr(request.state, "log_category", None),
             )
         await response(scope, receive, send)
 
@@ -123,7 +130,7 @@ class LocalCloudApp:
             return
         outcome = self.cloud.faults.roll()
         if outcome == "throttle":
-            raise _throttled(call.surface, 1, _category(call.request.method))
+            raise _throttled(call.surface, 1, category_of(call.request.method))
         if outcome == "error":
             raise _server_error(self.cloud.faults.error_status(), call.request_id)
         if call.surface is Surface.ARM:
@@ -133,7 +140,7 @@ class LocalCloudApp:
         subscription = _SUBSCRIPTION.match(call.request.url.path)
         if subscription is None:
             return
-        category = _category(call.request.method)
+        category = category_of(call.request.method)
         allowed, remaining, wait = self.cloud.faults.take_token(subscription.group(1), category)
         call.request.state.ratelimit = (category, remaining)
         if not allowed and self.cloud.faults.settings.throttle:
@@ -188,14 +195,6 @@ def _missing_token(call: Call) -> CloudServiceError:
             "error_description=\"The authentication failed because of missing 'Authorization' header.\""
         },
     )
-
-
-def _category(method: str) -> str:
-    if method in ("GET", "HEAD"):
-        return "reads"
-    if method == "DELETE":
-        return "deletes"
-    return "writes"
 
 
 def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServiceError:

@@ -23,6 +23,7 @@ class RequestRecord:
     operation: str
     status: int
     api_version: str
+    category: str  # reads | writes | deletes | other (token and control calls)
 
 
 class RequestLog:
@@ -31,11 +32,33 @@ class RequestLog:
         self._records: deque[RequestRecord] = deque(maxlen=MAX_RECORDS)
         self._sequence = 0
 
-    def record(self, method: str, path: str, surface: str, operation: str, status: int, api_version: str) -> None:
+    def record(
+        self,
+        method: str,
+        path: str,
+        surface: str,
+        operation: str,
+        status: int,
+        api_version: str,
+        category: str | None = None,
+    ) -> None:
+        """Log one call; `category` overrides the one its method implies (a SQL SELECT is a POST read)."""
+        if surface not in SERVICE_SURFACES:
+            category = "other"
         with self._lock:
             self._sequence += 1
             self._records.append(
-                RequestRecord(self._sequence, time.time(), method, path, surface, operation, status, api_version)
+                RequestRecord(
+                    self._sequence,
+                    time.time(),
+                    method,
+                    path,
+                    surface,
+                    operation,
+                    status,
+                    api_version,
+                    category or category_of(method),
+                )
             )
 
     def clear(self) -> None:
@@ -47,15 +70,23 @@ class RequestLog:
         with self._lock:
             records = [record for record in self._records if record.sequence > since]
             last = self._sequence
-        service_methods = Counter(record.method for record in records if record.surface in SERVICE_SURFACES)
+        categories = Counter(record.category for record in records)
         return {
             "last": last,
             "total": len(records),
             "by_method": dict(Counter(record.method for record in records)),
-            "reads": service_methods["GET"] + service_methods["HEAD"],
-            "writes": service_methods["PUT"] + service_methods["PATCH"] + service_methods["POST"],
-            "deletes": service_methods["DELETE"],
+            "reads": categories["reads"],
+            "writes": categories["writes"],
+            "deletes": categories["deletes"],
             "by_surface": dict(Counter(record.surface for record in records)),
             "by_operation": dict(Counter(f"{record.method} {record.operation}" for record in records)),
             "records": [asdict(record) for record in records] if include_records else [],
         }
+
+
+def category_of(method: str) -> str:
+    if method in ("GET", "HEAD"):
+        return "reads"
+    if method == "DELETE":
+        return "deletes"
+    return "writes"

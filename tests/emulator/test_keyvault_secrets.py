@@ -3,6 +3,7 @@ secrets and versions, soft delete, and access decided by access policies or (in 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -100,6 +101,20 @@ def test_versions_are_kept_and_lists_page(
     with pytest.raises(ResourceNotFoundError) as raised:
         client.get_secret("rotating", "0" * 32)
     assert _error(raised)[:2] == (404, "SecretNotFound")
+
+
+def test_a_disabled_secret_cannot_be_read_and_expiry_is_kept(
+    local_cloud: LocalCloudServer, operator_credential: Any, group_id: str
+) -> None:
+    created = _policy_vault(local_cloud, operator_credential, "kv-attributes", *ALL)
+    client = secret_client(local_cloud, created.properties.vault_uri, operator_credential)
+    expires = datetime(2031, 1, 2, tzinfo=UTC)
+    kept = client.set_secret("dated", "x", expires_on=expires)
+    assert (kept.properties.expires_on, kept.properties.enabled) == (expires, True)
+    client.set_secret("off", "x", enabled=False)
+    with pytest.raises(HttpResponseError) as raised:
+        client.get_secret("off")
+    assert _error(raised) == (403, "Forbidden", "SecretDisabled")
 
 
 def test_delete_is_soft_until_the_secret_is_purged(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from azure.core.credentials import AccessToken
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import (
     BlobSasPermissions,
@@ -42,9 +43,13 @@ ACCOUNT = "blobdata"
 
 
 @pytest.fixture(scope="module")
-def key(local_cloud: LocalCloudServer, operator_credential: Any) -> str:
+def blob_group(local_cloud: LocalCloudServer, operator_credential: Any) -> str:
+    return group(local_cloud, operator_credential, GROUP)
+
+
+@pytest.fixture(scope="module")
+def key(local_cloud: LocalCloudServer, operator_credential: Any, blob_group: str) -> str:
     """An account with containers `docs` and `other` in it; its first key."""
-    group(local_cloud, operator_credential, GROUP)
     account(local_cloud, operator_credential, GROUP, ACCOUNT)
     for name in ("docs", "other"):
         container(local_cloud, operator_credential, GROUP, ACCOUNT, name)
@@ -229,7 +234,7 @@ def test_sas_made_by_the_sdk_from_an_account_key_validates(local_cloud: LocalClo
 
 
 def test_regenerating_a_key_invalidates_the_sas_it_signed(
-    local_cloud: LocalCloudServer, operator_credential: Any
+    local_cloud: LocalCloudServer, operator_credential: Any, blob_group: str
 ) -> None:
     account(local_cloud, operator_credential, GROUP, "blobrotate")
     container(local_cloud, operator_credential, GROUP, "blobrotate", "docs")
@@ -246,7 +251,7 @@ def test_regenerating_a_key_invalidates_the_sas_it_signed(
 
 
 def test_an_account_without_shared_key_access_refuses_keys_and_sas(
-    local_cloud: LocalCloudServer, operator_credential: Any
+    local_cloud: LocalCloudServer, operator_credential: Any, blob_group: str
 ) -> None:
     account(local_cloud, operator_credential, GROUP, "blobnokeys", allowSharedKeyAccess=False)
     container(local_cloud, operator_credential, GROUP, "blobnokeys", "docs")
@@ -281,6 +286,34 @@ def test_a_request_without_credentials_gets_a_bearer_challenge(local_cloud: Loca
         f"Bearer authorization_uri={local_cloud.url}/{tenant}/oauth2/authorize resource_id=https://storage.azure.com"
     )
     assert answer.text.startswith('<?xml version="1.0" encoding="utf-8"?><Error><Code>NoAuthenticationInformation')
+
+
+class FirstTokenForTheWrongAudience:
+    """Presents an ARM token first, then a storage token: drives the SDK through Storage's bearer challenge."""
+
+    def __init__(self, local_cloud: LocalCloudServer) -> None:
+        self.cloud = local_cloud.cloud
+        self.calls: list[tuple[tuple[str, ...], str | None]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.calls.append((scopes, kwargs.get("tenant_id")))
+        audience = "https://management.azure.com/" if len(self.calls) == 1 else "https://storage.azure.com"
+        identity = self.cloud.identity
+        issued = self.cloud.tokens.issue(
+            audience=audience, object_id=identity.operator_object_id, app_id=identity.operator_client_id
+        )
+        return AccessToken(issued.token, issued.expires_on)
+
+
+def test_the_sdk_answers_the_bearer_challenge_with_a_token_for_its_tenant(
+    local_cloud: LocalCloudServer, key: str
+) -> None:
+    credential = FirstTokenForTheWrongAudience(local_cloud)
+    with pytest.raises(HttpResponseError) as raised:
+        blob_service(local_cloud, ACCOUNT, credential).get_blob_client("docs", "any.txt").download_blob()
+    assert _refusal(raised) == (403, "AuthorizationPermissionMismatch")
+    scope = ("https://storage.azure.com/.default",)
+    assert credential.calls == [(scope, None), (scope, local_cloud.cloud.identity.tenant_id)]
 
 
 def test_blob_paths_only_take_storage_account_names(local_cloud: LocalCloudServer, key: str) -> None:
@@ -339,7 +372,9 @@ def test_blob_data_contributor_on_the_group_writes_in_every_container(
     assert outcomes == [{"ok": True}, {"ok": True}, {"ok": "by the vm"}]
 
 
-def test_deleting_an_account_deletes_its_blobs(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
+def test_deleting_an_account_deletes_its_blobs(
+    local_cloud: LocalCloudServer, operator_credential: Any, blob_group: str
+) -> None:
     account(local_cloud, operator_credential, GROUP, "blobgone")
     container(local_cloud, operator_credential, GROUP, "blobgone", "docs")
     key = account_key(local_cloud, operator_credential, GROUP, "blobgone")

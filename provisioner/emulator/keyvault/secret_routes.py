@@ -141,22 +141,37 @@ async def get_secret_version(call: Call) -> Response:
 
 def _requested_secret(call: Call) -> SecretVersion:
     request = call.json()
-    value = request.get("value")
+    value, tags, content_type = request.get("value"), request.get("tags") or {}, request.get("contentType")
     if not isinstance(value, str):
         raise _bad_parameter("The parameter 'value' is required and must be a string.")
-    attributes = request.get("attributes") or {}
-    now = int(time.time())
-    stored: dict[str, Any] = {"enabled": bool(attributes.get("enabled", True)), "created": now, "updated": now}
-    stored |= {name: int(attributes[name]) for name in ("nbf", "exp") if attributes.get(name) is not None}
-    content_type = request.get("contentType")
+    if not isinstance(tags, dict) or not all(isinstance(item, str) for item in tags.values()):
+        raise _bad_parameter("The parameter 'tags' must map names to strings.")
     return SecretVersion(
         name=call.params["name"],
         version="",
         value=value,
         content_type=None if content_type is None else str(content_type),
-        tags=dict(request.get("tags") or {}),
-        attributes=stored,
+        tags=tags,
+        attributes=_attributes(request.get("attributes") or {}),
     )
+
+
+def _attributes(requested: Any) -> dict[str, Any]:
+    """enabled, nbf and exp as asked (epoch seconds), with the creation and update times."""
+    now = int(time.time())
+    stored: dict[str, Any] = {"enabled": True, "created": now, "updated": now}
+    if not isinstance(requested, dict):
+        raise _bad_parameter("The parameter 'attributes' must be an object.")
+    if "enabled" in requested:
+        stored["enabled"] = requested["enabled"] is not False
+    for name in ("nbf", "exp"):
+        value = requested.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _bad_parameter(f"The parameter 'attributes.{name}' must be a number of seconds since 1970.")
+        stored[name] = value
+    return stored
 
 
 @routes.put(VAULT + "/secrets/{name}", authenticated=False)

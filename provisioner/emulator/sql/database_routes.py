@@ -27,7 +27,7 @@ from provisioner.emulator.sql.models import DATABASE_TYPE, SERVER_TYPE
 from provisioner.emulator.sql.principals import Caller, DatabaseState, caller_in_database
 from provisioner.emulator.sql.routes import admin_of
 from provisioner.emulator.sql.statements import execute
-from provisioner.emulator.sql.tsql import TsqlError, parse
+from provisioner.emulator.sql.tsql import Select, TsqlError, parse
 from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.SQL)
@@ -109,6 +109,8 @@ async def run_statement(call: Call) -> Response:
     store = call.cloud.store
     try:
         statement = parse(_statement(call))
+        if isinstance(statement, Select):
+            call.request.state.log_category = "reads"
         with store.transaction():
             state = DatabaseState(store, database.id)
             result = execute(store, state, caller, statement, database.body["properties"]["creationDate"])

@@ -199,6 +199,8 @@ def check_signature(fields: ServiceSas, signature: str, keys: Sequence[str], res
 
 def check_validity(fields: ServiceSas, now: datetime, client_address: str) -> None:
     """Time window, protocol and source address of a correctly signed SAS."""
+    if fields.si:
+        raise authentication_failed(f"The signed identifier '{fields.si}' names no stored access policy.")
     start, expiry = parse_time(fields.st) if fields.st else None, parse_time(fields.se)
     if expiry is None or (fields.st and start is None):
         raise authentication_failed("Signature fields not well formed.")
