@@ -26,8 +26,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy provisioner
 
+# pytest exits 5 when it collects no test: not a failure of the code under test.
 test: lint typecheck
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q || test $$? -eq 5
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
