@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -28,7 +29,37 @@ def exit_code_for(error: ProvisionError) -> int:
     return EXIT_FAILURE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The module that defines each command: `provision validate` need not import the Azure SDKs.
+COMMAND_MODULES = {
+    "validate": "commands_scenario",
+    "schema": "commands_scenario",
+    "graph": "commands_scenario",
+    "plan": "commands_deploy",
+    "apply": "commands_deploy",
+    "destroy": "commands_deploy",
+    "output": "commands_deploy",
+    "show": "commands_deploy",
+    "cloud": "commands_cloud",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or when help lists them all)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            _register_commands()
+        else:
+            importlib.import_module(f"provisioner.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="provision")
 def cli() -> None:
     """Declarative Azure managed-identity setups: validate, plan, apply, verify, destroy."""
@@ -44,7 +75,6 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register_commands()
     try:
         result = cli.main(args=argv, prog_name="provision", standalone_mode=False)
     except click.exceptions.Abort:

@@ -69,7 +69,7 @@ class GeneratedLength(Model):
 
 
 class Generated(Model):
-    """`{generate: {length: N}}`: a random value made at apply time and kept in the state."""
+    """`{generate: {length: N}}`: a random value made when the resource is created; stored nowhere."""
 
     generate: GeneratedLength
 

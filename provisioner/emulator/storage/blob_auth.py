@@ -100,7 +100,7 @@ def _require_key_access(target: BlobTarget) -> None:
 
 def _authorize_sas(call: Call, target: BlobTarget, operations: tuple[BlobOperation, ...]) -> None:
     _require_key_access(target)
-    query = {key: value for key, value in call.request.query_params.items()}
+    query = call.query
     fields = fields_from_query(query)
     if fields.sr == "b" and target.blob is None:
         raise blob_errors.resource_type_mismatch()

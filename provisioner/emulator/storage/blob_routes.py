@@ -44,7 +44,17 @@ _XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>'
 
 
 def _route(method: str, pattern: re.Pattern[str], handler: Handler) -> None:
-    routes.routes.append(Route(method, pattern.pattern, pattern, handler, Surface.BLOB, handler.__name__, False))
+    """A route with its own pattern (RouteTable's templates cannot restrict a segment)."""
+    route = Route(
+        method=method,
+        template=pattern.pattern,
+        pattern=pattern,
+        handler=handler,
+        surface=Surface.BLOB,
+        operation=handler.__name__,
+        authenticated=False,
+    )
+    routes.routes.append(route)
 
 
 def _target(call: Call, with_blob: bool) -> BlobTarget:

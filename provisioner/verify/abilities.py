@@ -1,0 +1,58 @@
+"""What verify does for each `can` of a check on each kind of target (see provisioner.scenario.checks).
+
+Every ability is one probe action, run as the identity; `none` runs the action of `read` and expects
+it to be refused.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from provisioner.scenario.checks import NONE
+
+
+class Action(StrEnum):
+    """What the probe does, as the identity (the wire names of the probe protocol)."""
+
+    ARM_READ = "arm_read"  # GET the resource through ARM
+    GROUP_WRITE = "group_write"  # PATCH the resource group's tags (with the tags it has)
+    BLOB_READ = "blob_read"  # list the container, download its first blob
+    BLOB_WRITE = "blob_write"  # upload a blob
+    SAS_READ = "sas_read"  # listServiceSas through ARM, then list and read with the SAS
+    SAS_WRITE = "sas_write"  # listServiceSas through ARM, then write and read back a blob with the SAS
+    SECRET_READ = "secret_read"  # get the secret's value from the vault
+    SQL_READ = "sql_read"  # connect with a token for Azure SQL and ask to read
+
+
+class Expect(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+
+
+ACTIONS: dict[tuple[str, str], Action] = {
+    ("resource_group", "read"): Action.ARM_READ,
+    ("resource_group", "write"): Action.GROUP_WRITE,
+    ("storage_account", "read"): Action.ARM_READ,
+    ("blob_container", "read"): Action.BLOB_READ,
+    ("blob_container", "write"): Action.BLOB_WRITE,
+    ("blob_container", "sas_read"): Action.SAS_READ,
+    ("blob_container", "sas_write"): Action.SAS_WRITE,
+    ("key_vault", "read"): Action.ARM_READ,
+    ("key_vault_secret", "read"): Action.SECRET_READ,
+    ("sql_database", "read"): Action.SQL_READ,
+}
+"""(target kind, can) -> the probe action; one entry per ability in provisioner.scenario.checks.ABILITIES."""
+
+ARM_API_VERSIONS: dict[str, str] = {
+    "resource_group": "2021-04-01",
+    "storage_account": "2023-05-01",
+    "key_vault": "2023-07-01",
+}
+"""The api-version an ARM read of each kind is made with (a GET by resource id needs one)."""
+
+
+def action_for(kind: str, can: str) -> tuple[Action, Expect]:
+    """The action a check runs and what it expects; `none` expects `read` to be refused."""
+    if can == NONE:
+        return ACTIONS[(kind, "read")], Expect.REFUSED
+    return ACTIONS[(kind, can)], Expect.ALLOWED
