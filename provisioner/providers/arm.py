@@ -7,13 +7,14 @@ generation of SDK model (msrest or the newer MutableMapping models) a package re
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.core.tools import parse_resource_id
 
-from provisioner.providers.base import Desired, Observed, Provider, ProviderContext, normalise
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext, normalise
 
 T = TypeVar("T")
 NOT_FOUND = 404
@@ -108,6 +109,25 @@ class ArmProvider(Provider):
             live_tags = normalise(live or {})
             return all(live_tags.get(key) == value for key, value in normalise(wanted).items())
         return super().matches(path, wanted, live)
+
+
+class PutArmProvider(ArmProvider):
+    """A tracked resource written whole with one PUT: create and update differ only in the location
+    (an update keeps the live one, a change of location is a replace) and the tags already there."""
+
+    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+        return self._put(ctx, desired, location_for(ctx, desired), None)
+
+    def update(
+        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+    ) -> Observed:
+        return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
+
+    @abstractmethod
+    def _put(
+        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+    ) -> Observed:
+        """PUT the resource with this location and tags; what it is afterwards."""
 
 
 def azure_code(error: HttpResponseError) -> str | None:

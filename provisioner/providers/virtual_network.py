@@ -6,35 +6,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.providers.arm import (
-    ArmProvider,
+    PutArmProvider,
     delete_if_present,
     get_or_none,
-    location_for,
     merged_tags,
     observed,
     parse_id,
     rest,
     tracked_attributes,
 )
-from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
+from provisioner.providers.base import Desired, Observed, ProviderContext
 
 
-class VirtualNetworkProvider(ArmProvider):
+class VirtualNetworkProvider(PutArmProvider):
     kind = "virtual_network"
-    managed = (*ArmProvider.managed, "address_space", "subnets")
+    managed = (*PutArmProvider.managed, "address_space", "subnets")
 
     def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
         networks = ctx.clients.network.virtual_networks
         found = get_or_none(lambda: networks.get(desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
-
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
-        return self._put(ctx, desired, location_for(ctx, desired), None)
-
-    def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
-    ) -> Observed:
-        return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 from azure.core.credentials import AccessToken, TokenCredential
+from azure.identity import ClientSecretCredential
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
@@ -36,6 +37,23 @@ class StaticToken(TokenCredential):
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         return AccessToken(self.token, 4102444800)
+
+
+def operator_credential_for(server: LocalCloudServer) -> ClientSecretCredential:
+    """azure-identity's ClientSecretCredential for the operator principal, pointed at the local cloud.
+
+    `disable_instance_discovery=True` is required: for an authority host Microsoft does not know, MSAL
+    sends instance discovery to login.microsoftonline.com, which no local server can answer.
+    """
+    identity = server.cloud.identity
+    return ClientSecretCredential(
+        identity.tenant_id,
+        identity.operator_client_id,
+        identity.operator_secret,
+        authority=server.url,
+        disable_instance_discovery=True,
+        connection_verify=str(server.ca_cert),
+    )
 
 
 def mgmt_options(server: LocalCloudServer) -> dict[str, Any]:

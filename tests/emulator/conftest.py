@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from azure.identity import ClientSecretCredential
 
 from provisioner.emulator.server import LocalCloudServer
-
-
-@pytest.fixture(scope="module")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudServer]:
-    """A local cloud serving HTTPS on a free port, with its own data dir, for the whole module."""
-    server = LocalCloudServer(tmp_path_factory.mktemp("cloud"))
-    server.start()
-    yield server
-    server.stop()
+from tests.emulator.clients import operator_credential_for
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +23,4 @@ def operator_credential(local_cloud: LocalCloudServer) -> ClientSecretCredential
     `disable_instance_discovery=True` is required: for an authority host Microsoft does not know, MSAL
     sends instance discovery to login.microsoftonline.com, which no local server can answer.
     """
-    identity = local_cloud.cloud.identity
-    return ClientSecretCredential(
-        identity.tenant_id,
-        identity.operator_client_id,
-        identity.operator_secret,
-        authority=local_cloud.url,
-        disable_instance_discovery=True,
-        connection_verify=str(local_cloud.ca_cert),
-    )
+    return operator_credential_for(local_cloud)

@@ -6,24 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from azure.identity import ClientSecretCredential
-
 from provisioner.emulator.server import LocalCloudServer
 from tests.emulator import builders, clients
 
 WRITERS = 16
-
-
-def _credential(server: LocalCloudServer) -> ClientSecretCredential:
-    identity = server.cloud.identity
-    return ClientSecretCredential(
-        identity.tenant_id,
-        identity.operator_client_id,
-        identity.operator_secret,
-        authority=server.url,
-        disable_instance_discovery=True,
-        connection_verify=str(server.ca_cert),
-    )
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
@@ -31,9 +17,10 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     first.start()
     try:
         identity = first.cloud.identity
-        created = clients.msi(first, _credential(first))
-        clients.resources(first, _credential(first)).resource_groups.create_or_update("kept", {"location": "westus"})
-        uai = created.user_assigned_identities.create_or_update("kept", "kept-uai", {"location": "westus"})
+        credential = clients.operator_credential_for(first)
+        clients.resources(first, credential).resource_groups.create_or_update("kept", {"location": "westus"})
+        msi = clients.msi(first, credential)
+        uai = msi.user_assigned_identities.create_or_update("kept", "kept-uai", {"location": "westus"})
     finally:
         first.stop()
 
@@ -41,7 +28,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     second.start()
     try:
         assert second.cloud.identity == identity
-        again = clients.msi(second, _credential(second)).user_assigned_identities.get("kept", "kept-uai")
+        msi = clients.msi(second, clients.operator_credential_for(second))
+        again = msi.user_assigned_identities.get("kept", "kept-uai")
         assert (again.principal_id, again.client_id) == (uai.principal_id, uai.client_id)
         assert second.cloud.store.get_directory_object(uai.principal_id) is not None
     finally:

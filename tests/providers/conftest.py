@@ -21,14 +21,6 @@ DEPLOYMENT_TAGS = {"provision-scenario": "tests", "provision-deployment": "provi
 
 
 @pytest.fixture(scope="module")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudServer]:
-    server = LocalCloudServer(tmp_path_factory.mktemp("cloud"))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def connection(local_cloud: LocalCloudServer) -> LocalCloudConnection:
     identity = local_cloud.cloud.identity
     return LocalCloudConnection(
