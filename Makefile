@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 
 # pytest exits 5 when it collects no test: not a failure of the code under test.
 test: lint typecheck
-	$(BIN)/python -m pytest -n 2 -q || test $$? -eq 5
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q || test $$? -eq 5
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -273,3 +273,22 @@ def test_a_secrets_officer_role_on_the_group_allows_an_rbac_vault(
     builders.assign(local_cloud, operator_credential, group_id, SECRETS_OFFICER, principal)
     read = {"vault_url": created.properties.vault_uri, "op": "get_secret", "name": "made-by-vm"}
     assert as_vm(local_cloud, vm_id, step, read) == [{"ok": "made-by-vm"}, {"ok": "v"}]
+
+
+def test_a_role_at_one_secrets_scope_reads_that_secret_only(
+    local_cloud: LocalCloudServer, operator_credential: Any, group_id: str
+) -> None:
+    vm_id, principal = vm_principal(local_cloud, operator_credential, "kv-vm-scoped-rg", "vm-scoped")
+    created = vault(local_cloud, operator_credential, GROUP, "kv-secret-scope", rbac=True)
+    builders.assign(local_cloud, operator_credential, created.id, SECRETS_OFFICER, _operator(local_cloud))
+    client = secret_client(local_cloud, created.properties.vault_uri, operator_credential)
+    client.set_secret("granted", "yes")
+    client.set_secret("other", "no")
+    with pytest.raises(ResourceNotFoundError) as missing:
+        builders.assign(local_cloud, operator_credential, f"{created.id}/secrets/absent", SECRETS_USER, principal)
+    assert missing.value.error is not None and missing.value.error.code == "ResourceNotFound"
+
+    builders.assign(local_cloud, operator_credential, f"{created.id}/secrets/granted", SECRETS_USER, principal)
+    at = {"vault_url": created.properties.vault_uri, "op": "get_secret"}
+    outcomes = as_vm(local_cloud, vm_id, at | {"name": "granted"}, at | {"name": "other"})
+    assert outcomes == [{"ok": "yes"}, {"status": 403, "code": "Forbidden"}]

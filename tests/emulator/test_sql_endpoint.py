@@ -210,8 +210,16 @@ def test_duplicate_display_name_is_refused_with_33131_and_object_id_resolves_it(
     assert row["sid"] == twin.client_id.upper()
 
 
+def _ensure_user(db: Any, operator: str, name: str) -> None:
+    """A contained user for `name`, whichever tests ran before on this database."""
+    found = db.ok(operator, f"SELECT name FROM sys.database_principals WHERE name = '{name}'")
+    if not found["rows"]:
+        db.ok(operator, f"CREATE USER [{name}] FROM EXTERNAL PROVIDER")
+
+
 def test_only_the_admin_or_db_owner_may_change_users(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
     db, operator = world["db"], world["operator"]
+    _ensure_user(db, operator, "reader-app")
     reader = _token(local_cloud, world, "reader-app")
     status, error = db.error(reader, "CREATE USER [outsider-app] FROM EXTERNAL PROVIDER")
     assert (status, error["number"], error["message"]) == (
@@ -264,6 +272,8 @@ def test_an_identity_removed_from_the_admin_group_loses_sql_access(
 
 def test_drop_member_and_drop_user(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
     db, operator = world["db"], world["operator"]
+    readers = "SELECT member_principal_id FROM sys.database_role_members WHERE role_principal_id = 16390"
+    members_before = db.ok(operator, readers)["rows"]
     db.ok(operator, "CREATE USER [dropped-app] FROM EXTERNAL PROVIDER")
     db.ok(operator, "ALTER ROLE db_datareader ADD MEMBER [dropped-app]")
     token = _token(local_cloud, world, "dropped-app")
@@ -274,10 +284,7 @@ def test_drop_member_and_drop_user(local_cloud: LocalCloudServer, world: dict[st
     db.ok(operator, "ALTER ROLE db_datareader ADD MEMBER [dropped-app]")
     db.ok(operator, "DROP USER [dropped-app]")
     assert db.connect(token)["can_connect"] is False
-    members = db.ok(
-        operator, "SELECT member_principal_id FROM sys.database_role_members WHERE role_principal_id = 16390"
-    )
-    assert len(members["rows"]) == 2  # reader-app and sql-readers remain
+    assert db.ok(operator, readers)["rows"] == members_before  # the other readers remain
 
     status, error = db.error(operator, "DROP USER [dropped-app]")
     assert (status, error["number"]) == (400, 15151)

@@ -15,14 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from provisioner.emulator.arm.scopes import scope_finder
 from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.keyvault.models import VAULT_TYPE
 from provisioner.emulator.resources.cascade import on_delete
 from provisioner.emulator.store import Store, StoredResource, resource_key
 
-# One statement, run in the caller's transaction: Store.add_schema's executescript would commit an
-# enclosing transaction (a delete cascade).
-_TABLE = """
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS keyvault_secrets (
     vault TEXT NOT NULL,
     name_key TEXT NOT NULL,
@@ -56,8 +55,8 @@ def _row(row: sqlite3.Row) -> SecretVersion:
 
 @contextmanager
 def _secrets_table(store: Store) -> Iterator[sqlite3.Connection]:
+    store.add_schema(_SCHEMA)
     with store.transaction() as conn:
-        conn.execute(_TABLE)
         yield conn
 
 
@@ -178,3 +177,13 @@ def _drop_secrets(store: Store, resource: StoredResource) -> None:
     if resource.type == VAULT_TYPE.lower():
         with _secrets_table(store) as conn:
             conn.execute("DELETE FROM keyvault_secrets WHERE vault = ?", (resource_key(resource.id),))
+
+
+@scope_finder
+def _secret_scope(store: Store, scope: str) -> bool:
+    """`{vault id}/secrets/{name}` is a role assignment scope while the secret exists."""
+    vault_id, separator, name = scope.rstrip("/").rpartition("/secrets/")
+    vault = store.get_resource(vault_id) if separator and "/" not in name else None
+    if vault is None or vault.type != VAULT_TYPE.lower():
+        return False
+    return get_version(store, vault_id, name, None) is not None

@@ -16,8 +16,7 @@ from provisioner.emulator.resources.cascade import on_delete
 from provisioner.emulator.storage.models import ACCOUNT_TYPE, CONTAINER_TYPE, new_etag
 from provisioner.emulator.store import Store, StoredResource, resource_key
 
-# One statement, run in the caller's transaction (see keys._TABLE).
-_TABLE = """
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS storage_blobs (
     container TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -52,8 +51,8 @@ def _properties(row: sqlite3.Row) -> BlobProperties:
 
 @contextmanager
 def _blobs_table(store: Store) -> Iterator[sqlite3.Connection]:
+    store.add_schema(_SCHEMA)
     with store.transaction() as conn:
-        conn.execute(_TABLE)
         yield conn
 
 

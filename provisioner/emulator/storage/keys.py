@@ -15,9 +15,7 @@ from provisioner.emulator.storage.models import ACCOUNT_TYPE, invalid_parameter
 from provisioner.emulator.store import Store, StoredResource, resource_key
 
 KEY_NAMES = ("key1", "key2")
-# One statement, run in the caller's transaction: Store.add_schema's executescript would commit an
-# enclosing transaction (a delete cascade, an account create).
-_TABLE = """
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS storage_account_keys (
     account TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -44,8 +42,8 @@ def _new_value() -> str:
 
 @contextmanager
 def _keys_table(store: Store) -> Iterator[sqlite3.Connection]:
+    store.add_schema(_SCHEMA)
     with store.transaction() as conn:
-        conn.execute(_TABLE)
         yield conn
 
 
