@@ -15,9 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The first tutorial on the local cloud (state in .provision/): apply, prove the access, show the outputs.
+TUTORIAL := scenarios/vm-system-identity-arm.yaml
+
 run: $(STAMP)
 	$(BIN)/provision validate scenarios/*.yaml
-	$(BIN)/provision apply scenarios/vm-system-identity-arm.yaml --target local --auto-approve
+	$(BIN)/provision apply $(TUTORIAL) --target local --auto-approve
+	$(BIN)/provision verify $(TUTORIAL) --target local
+	$(BIN)/provision output --deployment $(basename $(notdir $(TUTORIAL)))
+	@echo
+	@echo "The other tutorials (see docs/scenarios.md); add --var prefix=NAME --deployment NAME for a copy of your own:"
+	@for scenario in scenarios/*.yaml; do \
+		[ "$$scenario" = "$(TUTORIAL)" ] || echo "  $(BIN)/provision apply $$scenario --auto-approve && $(BIN)/provision verify $$scenario"; \
+	done
+	@echo "Tear one down with: $(BIN)/provision destroy SCENARIO --auto-approve"
 
 lint: $(STAMP)
 	$(BIN)/ruff check provisioner tests bench

@@ -40,6 +40,7 @@ COMMAND_MODULES = {
     "output": "commands_deploy",
     "show": "commands_deploy",
     "cloud": "commands_cloud",
+    "verify": "commands_verify",
 }
 
 
@@ -71,6 +72,7 @@ def _register_commands() -> None:
         commands_cloud,  # noqa: F401
         commands_deploy,  # noqa: F401
         commands_scenario,  # noqa: F401
+        commands_verify,  # noqa: F401
     )
 
 

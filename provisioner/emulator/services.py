@@ -12,6 +12,7 @@ def all_route_tables() -> list[RouteTable]:
     from provisioner.emulator.authorization import routes as authorization
     from provisioner.emulator.compute import routes as compute
     from provisioner.emulator.graph import routes as graph
+    from provisioner.emulator.keyvault import deleted_routes as keyvault_deleted
     from provisioner.emulator.keyvault import routes as keyvault
     from provisioner.emulator.keyvault import secret_routes as keyvault_secrets
     from provisioner.emulator.managedidentity import routes as managedidentity
@@ -20,9 +21,11 @@ def all_route_tables() -> list[RouteTable]:
     from provisioner.emulator.resources import routes as resources
     from provisioner.emulator.sql import admin_routes as sql_admin
     from provisioner.emulator.sql import database_routes as sql_database
+    from provisioner.emulator.sql import firewall_routes as sql_firewall
     from provisioner.emulator.sql import routes as sql
     from provisioner.emulator.storage import blob_routes
     from provisioner.emulator.storage import routes as storage
+    from provisioner.emulator.web import config_routes as web_config
     from provisioner.emulator.web import identity_routes as web_identity
     from provisioner.emulator.web import routes as web
 
@@ -41,10 +44,13 @@ def all_route_tables() -> list[RouteTable]:
         sql.routes,
         sql_admin.routes,
         sql_database.routes,
+        sql_firewall.routes,
         web.routes,
+        web_config.routes,
         web_identity.routes,
         storage.routes,
         keyvault.routes,
+        keyvault_deleted.routes,
         keyvault_secrets.routes,
         blob_routes.routes,  # last: path-style blob URLs have no fixed prefix
     ]

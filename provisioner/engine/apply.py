@@ -57,6 +57,7 @@ def apply_plan(
     outcome = run_graph(graph, step, parallelism=options.parallelism)
     report.not_started = outcome.not_started
     report.interrupted = outcome.interrupted
+    report.leftovers = steps.left_behind
     report.outputs = _outputs(scenario.outputs, steps.lookup)
     with writer.edit() as state:
         state.outputs = report.outputs

@@ -93,6 +93,7 @@ def destroy(
         and entry.azure_id is None
         and (scenario is None or entry.address not in scenario.resources)
     ]
+    report.leftovers += steps.left_behind  # what the deletes had to leave in Azure
     if not writer.state.resources:
         writer.store.path(state.deployment).unlink(missing_ok=True)
     return report

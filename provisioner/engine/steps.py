@@ -16,7 +16,7 @@ from provisioner.engine.retry import RetryPolicy, call_with_retry
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import sensitive_attributes
-from provisioner.plan.desired import Exports, build_desired, resolved_secrets
+from provisioner.plan.desired import Exports, build_desired, resolved_secrets, with_target
 from provisioner.plan.values import json_value
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider
 from provisioner.scenario import Ref, Resource, references_in
@@ -46,11 +46,12 @@ class Steps:
         self.ctx, self.providers, self.writer, self.progress = ctx, providers, writer, progress
         self.settings = settings
         self.kinds = dict(kinds)
-        self._exports = dict(exports)
+        self._exports = with_target(exports, ctx.clients)
         self._lock = threading.Lock()
         # Identities created or changed by this run (or by an interrupted run the state remembers):
         # only a principal of theirs may be waited for through replication delay.
         self._fresh = {e.address for e in writer.state.resources.values() if e.status != Status.READY}
+        self.left_behind: list[str] = []  # what deletes had to leave in Azure, for the run's report
 
     # -- values flowing between steps -------------------------------------------------------------
 
@@ -94,7 +95,10 @@ class Steps:
             entry.depends_on = sorted(resource.depends_on)
             state.resources[resource.name] = entry
         if replacing is not None:
-            self._call(resource.name, lambda: provider.delete(self.ctx, replacing.azure_id, replacing.attributes))
+            left = self._call(
+                resource.name, lambda: provider.delete(self.ctx, replacing.azure_id, replacing.attributes)
+            )
+            self._leave_behind(resource.name, resource.kind, left)
         desired = self.desired(resource, generate=True)
         observed = self._call(
             resource.name, lambda: provider.create(self.ctx, desired), self._waits_for_principal(resource)
@@ -144,7 +148,8 @@ class Steps:
         if azure_id is not None:
             with self.writer.edit() as state:
                 state.resources[entry.address].status = Status.DELETING
-            self._call(entry.address, lambda: provider.delete(self.ctx, azure_id, attributes))
+            left = self._call(entry.address, lambda: provider.delete(self.ctx, azure_id, attributes))
+            self._leave_behind(entry.address, entry.kind, left)
         self.forget(entry.address)
         return "deleted" if azure_id is not None else "never created"
 
@@ -160,6 +165,11 @@ class Steps:
             state.resources.pop(address, None)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _leave_behind(self, address: str, kind: str, note: str | None) -> None:
+        if note:
+            with self._lock:
+                self.left_behind.append(f"{address} ({kind}): {note}")
 
     def _call(self, address: str, operation: Callable[[], T], waits_for_principal: bool = False) -> T:
         return call_with_retry(

@@ -16,6 +16,9 @@ class KeyVaultSpec(Placed):
     rbac_authorization: bool = Field(False, description="true: data access by roles only.")
     soft_delete_retention_days: int = Field(90, ge=7, le=90)
     purge_protection: bool = False
+    recover_soft_deleted: bool = Field(
+        False, description="true: if a soft-deleted vault holds the name, recover it instead of failing."
+    )
 
 
 KIND = KindInfo(

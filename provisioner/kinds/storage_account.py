@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from provisioner.kinds.base import KindInfo, NameRule, Placed
+from pydantic import Field
+
+from provisioner.kinds.base import Issue, KindInfo, NameRule, Peers, Placed
 
 
 class StorageAccountSpec(Placed):
@@ -16,6 +18,16 @@ class StorageAccountSpec(Placed):
     account_kind: Literal["StorageV2", "BlobStorage", "BlockBlobStorage"] = "StorageV2"
     allow_shared_key_access: bool = True
     allow_blob_public_access: bool = False
+    hierarchical_namespace: bool = Field(
+        False, description="Data Lake Storage (Gen2): blob containers become file systems with directories."
+    )
+
+
+def _rules(spec: StorageAccountSpec, peers: Peers) -> list[Issue]:
+    if spec.hierarchical_namespace and spec.account_kind == "BlobStorage":
+        message = "a hierarchical namespace needs account_kind StorageV2 or BlockBlobStorage, not BlobStorage"
+        return [Issue(("hierarchical_namespace",), message)]
+    return []
 
 
 KIND = KindInfo(
@@ -25,4 +37,5 @@ KIND = KindInfo(
     lookup=("name", "resource_group"),
     globally_unique=True,
     name_rule=NameRule(r"[a-z0-9]{3,24}", "use 3-24 lowercase letters and digits", "storage account"),
+    rules=_rules,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +20,9 @@ from pydantic import BaseModel, SecretStr
 from provisioner.kinds import KINDS
 from provisioner.kinds.base import Generated
 from provisioner.plan.values import lookup_path
-from provisioner.providers.base import UNKNOWN, Desired
+from provisioner.providers.base import UNKNOWN, CloudClients, Desired
 from provisioner.scenario import Ref, Resource, Template, resolve
+from provisioner.scenario.references import TARGET, TARGET_EXPORTS
 
 TAG_SCENARIO = "provision-scenario"
 TAG_DEPLOYMENT = "provision-deployment"
@@ -71,6 +72,33 @@ def resolved_secrets(resource: Resource, *, generate: bool) -> dict[str, str]:
         elif generate:
             values[name] = generate_secret(value.generate.length)
     return values
+
+
+class TargetExports(Mapping[str, Any]):
+    """`${target.*}`: the principal a run signs in as, its tenant and its subscription.
+
+    Sits in the exports table under `target` (a name no resource can have). The principal's id is
+    asked of the credential only when a scenario refers to it.
+    """
+
+    def __init__(self, clients: CloudClients) -> None:
+        self._clients = clients
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in TARGET_EXPORTS:
+            raise KeyError(name)
+        return getattr(self._clients, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TARGET_EXPORTS)
+
+    def __len__(self) -> int:
+        return len(TARGET_EXPORTS)
+
+
+def with_target(table: Mapping[str, Mapping[str, Any]], clients: CloudClients) -> dict[str, Mapping[str, Any]]:
+    """The exports table of resources plus the target's, for resolving `${target.*}`."""
+    return {**table, TARGET: TargetExports(clients)}
 
 
 @dataclass(frozen=True)

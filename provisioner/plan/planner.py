@@ -20,7 +20,14 @@ from provisioner.errors import PlanError, ProvisionError
 from provisioner.kinds import KINDS
 from provisioner.plan import describe
 from provisioner.plan.context import RunContext
-from provisioner.plan.desired import Exports, build_desired, deployment_tags, predicted_exports, resolved_secrets
+from provisioner.plan.desired import (
+    Exports,
+    build_desired,
+    deployment_tags,
+    predicted_exports,
+    resolved_secrets,
+    with_target,
+)
 from provisioner.plan.fingerprint import fingerprint, observed_document
 from provisioner.plan.model import Action, Change, Plan
 from provisioner.providers.base import UNKNOWN, Desired, Observed, Provider, is_known
@@ -117,7 +124,9 @@ class _Planner:
     def assess(self, name: str) -> None:
         resource = self.scenario.resources[name]
         with self._lock:
-            exports = Exports({key: value.exports for key, value in self.assessments.items()})
+            exports = Exports(
+                with_target({key: value.exports for key, value in self.assessments.items()}, self.ctx.clients)
+            )
         desired = build_desired(
             resource, exports.lookup, tags=self.tags, secret_values=resolved_secrets(resource, generate=False)
         )

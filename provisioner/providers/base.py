@@ -200,8 +200,9 @@ class Provider(ABC):
         return self.create(ctx, desired)
 
     @abstractmethod
-    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
-        """Delete by what the state recorded; success when it is already gone."""
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> str | None:
+        """Delete by what the state recorded; success when it is already gone. Returns what Azure had to
+        keep (e.g. a soft-deleted vault that purge protection keeps), reported as left behind, or None."""
 
     def restore(self, ctx: ProviderContext, observed: Observed, prior: Mapping[str, Any]) -> None:
         """Put back what an apply changed on a resource provision did not create (teardown); `prior`

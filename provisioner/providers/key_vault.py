@@ -5,6 +5,11 @@ the vault and PATCHes what differs. A vault created in access-policy mode gets o
 principal provision runs as (secret management), as `az keyvault create` does, so that the
 scenario's key_vault_secret resources can be written. A vault's GET is shared through the read cache
 with its access policies and secrets.
+
+Azure soft-deletes every vault: a deleted vault keeps its name for its retention period. So delete
+purges what it deletes (unless purge protection forbids it, which is reported as left behind), and a
+create whose name is held by a soft-deleted vault fails with what to do, or recovers the vault when
+the scenario says `recover_soft_deleted: true`.
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from azure.core.exceptions import HttpResponseError
+
+from provisioner.errors import CloudError
 from provisioner.providers.arm import (
     ArmProvider,
+    azure_code,
     delete_if_present,
     get_or_none,
     location_for,
@@ -26,6 +35,8 @@ from provisioner.providers.arm import (
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 
 OPERATOR_SECRET_PERMISSIONS = ["get", "list", "set", "delete", "recover", "purge"]
+CONFLICT = 409
+HELD_BY_DELETED_VAULT = "ConflictError"  # Azure's code for a name held by a soft-deleted vault
 
 
 def vault_id(subscription: str, group: str, name: str) -> str:
@@ -56,22 +67,22 @@ class KeyVaultProvider(ArmProvider):
     def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
         existing = get_vault(ctx, vault_id(ctx.clients.subscription_id, **_names(desired)))
         if existing is not None:
-            found = _observe(existing)
-            changes = self.diff(desired, found)
-            return self.update(ctx, desired, found, changes) if changes else found
-        values = desired.values
-        properties: dict[str, Any] = {
-            "tenantId": ctx.clients.tenant_id,
-            "sku": {"family": "A", "name": values["sku"]},
-            "enableRbacAuthorization": values["rbac_authorization"],
-            "softDeleteRetentionInDays": values["soft_delete_retention_days"],
-            "accessPolicies": [] if values["rbac_authorization"] else [_operator_policy(ctx)],
-        }
-        if values["purge_protection"]:
-            properties["enablePurgeProtection"] = True  # Azure accepts only true (it cannot be turned off)
-        body = {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
-        vaults = ctx.clients.keyvault.vaults
-        return _observe(rest(vaults.begin_create_or_update(values["resource_group"], values["name"], body).result()))
+            return self._converge(ctx, desired, _observe(existing))
+        body = _new_vault(ctx, desired)
+        try:
+            return _observe(_put(ctx, desired, body))
+        except HttpResponseError as error:
+            if error.status_code != CONFLICT or azure_code(error) != HELD_BY_DELETED_VAULT:
+                raise
+            if not desired.values["recover_soft_deleted"]:
+                raise _held_by_deleted_vault(str(desired.values["name"])) from None
+        recover = body | {"properties": body["properties"] | {"createMode": "recover"}}
+        return self._converge(ctx, desired, _observe(_put(ctx, desired, recover)))
+
+    def _converge(self, ctx: ProviderContext, desired: Desired, found: Observed) -> Observed:
+        """A vault that was already there (or recovered): change what differs from the scenario."""
+        changes = self.diff(desired, found)
+        return self.update(ctx, desired, found, changes) if changes else found
 
     def update(
         self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
@@ -89,10 +100,55 @@ class KeyVaultProvider(ArmProvider):
         vaults = ctx.clients.keyvault.vaults
         return _observe(rest(vaults.update(values["resource_group"], values["name"], patch)))
 
-    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
+    def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> str | None:
+        """Delete, then purge the soft-deleted vault so that its name is free again; a vault with purge
+        protection cannot be purged: it is left soft-deleted, and the answer says so."""
         parts = parse_id(azure_id)
-        vaults = ctx.clients.keyvault.vaults
-        delete_if_present(lambda: vaults.delete(parts["resource_group"], parts["name"]))
+        name, location, vaults = parts["name"], str(attributes["location"]), ctx.clients.keyvault.vaults
+        delete_if_present(lambda: vaults.delete(parts["resource_group"], name))
+        found = get_or_none(lambda: vaults.get_deleted(name, location))
+        if found is None:
+            return None
+        deleted = rest(found).get("properties") or {}
+        if deleted.get("purgeProtectionEnabled"):
+            return (
+                f"soft-deleted with purge protection: Azure keeps the vault, and the name '{name}', until "
+                f"{deleted.get('scheduledPurgeDate')} (it cannot be purged sooner; recover it with "
+                "`recover_soft_deleted: true` or use another name)"
+            )
+        delete_if_present(lambda: vaults.begin_purge_deleted(name, location))
+        return None
+
+
+def _new_vault(ctx: ProviderContext, desired: Desired) -> dict[str, Any]:
+    values = desired.values
+    properties: dict[str, Any] = {
+        "tenantId": ctx.clients.tenant_id,
+        "sku": {"family": "A", "name": values["sku"]},
+        "enableRbacAuthorization": values["rbac_authorization"],
+        "softDeleteRetentionInDays": values["soft_delete_retention_days"],
+        "accessPolicies": [] if values["rbac_authorization"] else [_operator_policy(ctx)],
+    }
+    if values["purge_protection"]:
+        properties["enablePurgeProtection"] = True  # Azure accepts only true (it cannot be turned off)
+    return {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
+
+
+def _put(ctx: ProviderContext, desired: Desired, body: Mapping[str, Any]) -> dict[str, Any]:
+    values, vaults = desired.values, ctx.clients.keyvault.vaults
+    return rest(vaults.begin_create_or_update(values["resource_group"], values["name"], body).result())
+
+
+def _held_by_deleted_vault(name: str) -> CloudError:
+    return CloudError(
+        f"409 {HELD_BY_DELETED_VAULT}: the key vault name '{name}' is held by a soft-deleted vault (Azure keeps a "
+        "deleted vault, and its name, for its retention period; `provision destroy` purges the vaults it created, "
+        f"a vault deleted another way stays). Purge it with `az keyvault purge --name {name}` (impossible while it "
+        "has purge protection), set `recover_soft_deleted: true` to recover it with its access policies and "
+        "secrets, or choose another name.",
+        status=CONFLICT,
+        code=HELD_BY_DELETED_VAULT,
+    )
 
 
 def _names(desired: Desired) -> dict[str, str]:

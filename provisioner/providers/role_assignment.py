@@ -3,10 +3,11 @@
 Reads are batched: the assignments of a scope are listed once per plan (`atScope()`, which also
 returns those inherited from above, so the scope is compared too) and matched by (scope, role,
 principal), case-insensitively, never by name. A create uses a deterministic name (a name-based
-UUID of scope, role and principal), so a retried create cannot make a duplicate, and always sends
-`principalType`, so ARM does not need to look up a principal that is still replicating. An equal
-assignment under another name (409 RoleAssignmentExists) is adopted. PrincipalNotFound surfaces as
-a TransientCloudError with that code: the executor retries it only for principals it created.
+UUID of scope, role and principal), so a retried create cannot make a duplicate, and sends
+`principalType` whenever the scenario knows it (always but for `${target.principal_id}`, a principal
+that exists already), so ARM does not need to look up a principal that is still replicating. An
+equal assignment under another name (409 RoleAssignmentExists) is adopted. PrincipalNotFound surfaces
+as a TransientCloudError with that code: the executor retries it only for principals it created.
 """
 
 from __future__ import annotations
@@ -52,11 +53,9 @@ class RoleAssignmentProvider(Provider):
     def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
         values = desired.values
         scope, role = _scope(desired), _role_guid(desired)
-        properties = {
-            "roleDefinitionId": role_definition_id(scope, role),
-            "principalId": values["principal"],
-            "principalType": values["principal_type"],
-        }
+        properties = {"roleDefinitionId": role_definition_id(scope, role), "principalId": values["principal"]}
+        if values.get("principal_type"):  # unknown only for ${target.principal_id}, who exists already
+            properties["principalType"] = values["principal_type"]
         if values.get("description"):
             properties["description"] = values["description"]
         name = assignment_name(scope, role, str(values["principal"]))

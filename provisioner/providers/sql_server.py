@@ -1,12 +1,17 @@
 """sql_server through azure-mgmt-sql: PUT to create (asynchronous), PATCH for what changes.
 
-`allow_azure_services` (the AllowAllWindowsAzureIps firewall rule) is not applied yet: the local cloud
-has no `firewallRules` routes to test it against.
+`allow_azure_services` is the server firewall rule `AllowAllWindowsAzureIps` (0.0.0.0 - 0.0.0.0), what the
+portal's "Allow Azure services and resources to access this server" creates: create PUTs it when wanted
+(`firewall_rules.create_or_update`; a new server has no rule), update PUTs or DELETEs it, and PATCHes the
+server only when a server attribute changed.
+A server GET does not show its firewall rules, so a read costs two calls (the server GET and the rule's
+GET): a SQL server is read twice on a re-plan. Destroy needs nothing extra: the rules go with the server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from provisioner.providers.arm import (
@@ -22,16 +27,23 @@ from provisioner.providers.arm import (
 )
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 
+ALLOW_AZURE_SERVICES = "AllowAllWindowsAzureIps"
+AZURE_SERVICES_RANGE = {"startIpAddress": "0.0.0.0", "endIpAddress": "0.0.0.0"}
+FIREWALL = "allow_azure_services"
+
 
 class SqlServerProvider(ArmProvider):
     kind = "sql_server"
-    managed = (*ArmProvider.managed, "minimal_tls_version", "administrator_login")
+    managed = (*ArmProvider.managed, "minimal_tls_version", "administrator_login", FIREWALL)
     replace_on = frozenset({"location", "administrator_login"})
 
     def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
-        servers = ctx.clients.sql.servers
-        found = get_or_none(lambda: servers.get(desired.values["resource_group"], desired.values["name"]))
-        return None if found is None else _observe(rest(found))
+        group, name = desired.values["resource_group"], desired.values["name"]
+        found = get_or_none(lambda: ctx.clients.sql.servers.get(group, name))
+        if found is None:
+            return None
+        rule = get_or_none(lambda: ctx.clients.sql.firewall_rules.get(group, name, ALLOW_AZURE_SERVICES))
+        return _observe(rest(found), _allows_azure_services(rule))
 
     def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
         values = desired.values
@@ -43,18 +55,29 @@ class SqlServerProvider(ArmProvider):
         }
         body = {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
         servers = ctx.clients.sql.servers
-        return _observe(rest(servers.begin_create_or_update(values["resource_group"], values["name"], body).result()))
+        created = servers.begin_create_or_update(values["resource_group"], values["name"], body).result()
+        if values[FIREWALL]:
+            _set_azure_services(ctx, values, allowed=True)
+        return _observe(rest(created), bool(values[FIREWALL]))
 
     def update(
         self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         values = desired.values
+        changed = {change.path for change in changes}
+        allowed = bool(observed.attributes.get(FIREWALL))
+        if FIREWALL in changed:
+            allowed = bool(values[FIREWALL])
+            _set_azure_services(ctx, values, allowed=allowed)
+        if not changed - {FIREWALL}:
+            return replace(observed, attributes={**observed.attributes, FIREWALL: allowed})
         patch = {
             "tags": merged_tags(desired, observed.attributes.get("tags")),
             "properties": {"minimalTlsVersion": values["minimal_tls_version"]},
         }
         servers = ctx.clients.sql.servers
-        return _observe(rest(servers.begin_update(values["resource_group"], values["name"], patch).result()))
+        updated = servers.begin_update(values["resource_group"], values["name"], patch).result()
+        return _observe(rest(updated), allowed)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)
@@ -62,13 +85,30 @@ class SqlServerProvider(ArmProvider):
         delete_if_present(lambda: servers.begin_delete(parts["resource_group"], parts["name"]))
 
 
-def _observe(body: Mapping[str, Any]) -> Observed:
+def _allows_azure_services(rule: Any) -> bool:
+    """Whether the AllowAllWindowsAzureIps rule exists with its 0.0.0.0 range."""
+    properties = rest(rule).get("properties") or {}
+    return rule is not None and all(properties.get(key) == value for key, value in AZURE_SERVICES_RANGE.items())
+
+
+def _set_azure_services(ctx: ProviderContext, values: Mapping[str, Any], *, allowed: bool) -> None:
+    """PUT or DELETE the AllowAllWindowsAzureIps rule."""
+    rules = ctx.clients.sql.firewall_rules
+    group, server = values["resource_group"], values["name"]
+    if allowed:
+        rules.create_or_update(group, server, ALLOW_AZURE_SERVICES, {"properties": AZURE_SERVICES_RANGE})
+    else:
+        delete_if_present(lambda: rules.delete(group, server, ALLOW_AZURE_SERVICES))
+
+
+def _observe(body: Mapping[str, Any], allows_azure_services: bool) -> Observed:
     properties = body.get("properties") or {}
     attributes = {
         "name": body["name"],
         **tracked_attributes(body),
         "administrator_login": properties.get("administratorLogin"),
         "minimal_tls_version": properties.get("minimalTlsVersion"),
+        FIREWALL: allows_azure_services,
     }
     exports = {"id": body["id"], "name": body["name"], "fqdn": properties.get("fullyQualifiedDomainName")}
     return observed(body, attributes, exports)

@@ -40,8 +40,8 @@ def get_account(ctx: ProviderContext, account: str) -> dict[str, Any] | None:
 
 class StorageAccountProvider(ArmProvider):
     kind = "storage_account"
-    managed = (*ArmProvider.managed, "sku", "account_kind", *_PROPERTIES)
-    replace_on = frozenset({"location", "account_kind"})
+    managed = (*ArmProvider.managed, "sku", "account_kind", "hierarchical_namespace", *_PROPERTIES)
+    replace_on = frozenset({"location", "account_kind", "hierarchical_namespace"})
 
     def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
         key = account_id(ctx.clients.subscription_id, desired.values["resource_group"], desired.values["name"])
@@ -57,6 +57,7 @@ class StorageAccountProvider(ArmProvider):
             "kind": values["account_kind"],
             "properties": {
                 **{rest_name: values[name] for name, rest_name in _PROPERTIES.items()},
+                "isHnsEnabled": values["hierarchical_namespace"],
                 "minimumTlsVersion": "TLS1_2",
                 "supportsHttpsTrafficOnly": True,
             },
@@ -92,6 +93,7 @@ def _observe(body: Mapping[str, Any]) -> Observed:
         # Azure leaves these unset (null) until someone sets them; unset means allowed.
         "allow_shared_key_access": properties.get("allowSharedKeyAccess") is not False,
         "allow_blob_public_access": properties.get("allowBlobPublicAccess") is True,
+        "hierarchical_namespace": properties.get("isHnsEnabled") is True,
     }
     endpoint = (properties.get("primaryEndpoints") or {}).get("blob")
     return observed(body, attributes, {"id": body["id"], "name": body["name"], "blob_endpoint": endpoint})

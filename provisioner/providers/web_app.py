@@ -1,15 +1,19 @@
 """web_app through azure-mgmt-web (`Microsoft.Web/sites`): PUT to create, PATCH for what changes.
 
 The identity block works as on a virtual machine (additions only on an `existing` app, taken back by
-`restore`). App settings compare as a subset: settings someone else added stay, and are kept when
-provision writes settings (App Service replaces the whole list on every write). Settings are read
-from the site's `siteConfig.appSettings`, as the local cloud returns them; Azure leaves that null in a
-GET and lists them through `config/appsettings/list`, which the local cloud does not serve yet.
+`restore`). App settings are the site's `config/appsettings`, not part of the site: a site GET leaves
+`siteConfig.appSettings` null, so a read costs two calls, the site GET and `POST config/appsettings/list`
+(`list_application_settings`): a web app is read twice on a re-plan, as Azure requires.
+A new app gets its settings with the site PUT (`siteConfig.appSettings`); a change writes them with `PUT
+config/appsettings` (`update_application_settings`), and PATCHes the site only when something else changed.
+Settings compare as a subset: settings someone else added stay, and are kept when provision writes
+settings (App Service replaces the whole set on every write).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from provisioner.providers import identity
@@ -45,11 +49,16 @@ class WebAppProvider(IdentityHolder):
         return super().matches(path, wanted, live)
 
     def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
-        found = get_or_none(lambda: self.fetch(ctx, desired.values["resource_group"], desired.values["name"]))
-        return None if found is None else _observe(rest(found))
+        group, name = desired.values["resource_group"], desired.values["name"]
+        found = get_or_none(lambda: self.fetch(ctx, group, name))
+        if found is None:
+            return None
+        settings = rest(ctx.clients.web.web_apps.list_application_settings(group, name))
+        return _observe(rest(found), settings.get("properties") or {})
 
     def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
         values = desired.values
+        settings = dict(values.get("app_settings") or {})
         body: dict[str, Any] = {
             "location": location_for(ctx, desired),
             "tags": merged_tags(desired),
@@ -57,33 +66,29 @@ class WebAppProvider(IdentityHolder):
             "properties": {
                 "serverFarmId": values["plan"],
                 "httpsOnly": values["https_only"],
-                "siteConfig": _site_config(values, {}),
+                "siteConfig": _site_config(values, settings),
             },
         }
         wanted_identity = identity.identity_block(values["identity"])
         if wanted_identity["type"] != "None":
             body["identity"] = wanted_identity
         sites = ctx.clients.web.web_apps
-        return _observe(rest(sites.begin_create_or_update(values["resource_group"], values["name"], body).result()))
+        created = sites.begin_create_or_update(values["resource_group"], values["name"], body).result()
+        return _observe(rest(created), settings)
 
     def update(
         self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         values, live = desired.values, observed.attributes
         changed = {change.path for change in changes}
-        patch: dict[str, Any] = {"properties": {}}
-        if "tags" in changed:
-            patch["tags"] = merged_tags(desired, live.get("tags"))
-        if "identity" in changed:
-            after = next(change.after for change in changes if change.path == "identity")
-            patch["identity"] = identity.identity_block(after, live.get("identity"))
-        if "plan" in changed:
-            patch["properties"]["serverFarmId"] = values["plan"]
-        if "https_only" in changed:
-            patch["properties"]["httpsOnly"] = values["https_only"]
-        if changed & {"runtime", "app_settings"}:
-            patch["properties"]["siteConfig"] = _site_config(values, live.get("app_settings") or {})
-        return _observe(rest(self.patch(ctx, values["resource_group"], values["name"], patch)))
+        settings = dict(live.get("app_settings") or {})
+        if "app_settings" in changed:
+            settings = _write_settings(ctx, values, {**settings, **values["app_settings"]})
+        if not changed - {"app_settings"}:
+            return replace(observed, attributes={**live, "app_settings": settings})
+        return _observe(
+            rest(self.patch(ctx, values["resource_group"], values["name"], _patch(desired, live, changes))), settings
+        )
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)
@@ -91,15 +96,41 @@ class WebAppProvider(IdentityHolder):
         delete_if_present(lambda: sites.delete(parts["resource_group"], parts["name"]))
 
 
-def _site_config(values: Mapping[str, Any], live_settings: Mapping[str, str]) -> dict[str, Any]:
-    settings = {**live_settings, **(values.get("app_settings") or {})}
+def _site_config(values: Mapping[str, Any], settings: Mapping[str, str]) -> dict[str, Any]:
+    """A new site's `siteConfig`: its app settings (stored with the site at creation) and runtime."""
     config: dict[str, Any] = {"appSettings": [{"name": key, "value": value} for key, value in settings.items()]}
     if values.get("runtime"):
         config["linuxFxVersion"] = values["runtime"]
     return config
 
 
-def _observe(body: Mapping[str, Any]) -> Observed:
+def _write_settings(ctx: ProviderContext, values: Mapping[str, Any], settings: dict[str, str]) -> dict[str, str]:
+    """Replace the app's settings with `settings` (`PUT config/appsettings`); what App Service then holds."""
+    sites = ctx.clients.web.web_apps
+    written = sites.update_application_settings(values["resource_group"], values["name"], {"properties": settings})
+    return dict(rest(written).get("properties") or {})
+
+
+def _patch(desired: Desired, live: Mapping[str, Any], changes: list[AttributeChange]) -> dict[str, Any]:
+    """The site PATCH for the changes other than app settings."""
+    values = desired.values
+    changed = {change.path for change in changes}
+    patch: dict[str, Any] = {"properties": {}}
+    if "tags" in changed:
+        patch["tags"] = merged_tags(desired, live.get("tags"))
+    if "identity" in changed:
+        after = next(change.after for change in changes if change.path == "identity")
+        patch["identity"] = identity.identity_block(after, live.get("identity"))
+    if "plan" in changed:
+        patch["properties"]["serverFarmId"] = values["plan"]
+    if "https_only" in changed:
+        patch["properties"]["httpsOnly"] = values["https_only"]
+    if "runtime" in changed:
+        patch["properties"]["siteConfig"] = {"linuxFxVersion": values["runtime"]}
+    return patch
+
+
+def _observe(body: Mapping[str, Any], settings: Mapping[str, str]) -> Observed:
     properties = body.get("properties") or {}
     site_config = properties.get("siteConfig") or {}
     attributes = {
@@ -108,7 +139,7 @@ def _observe(body: Mapping[str, Any]) -> Observed:
         "plan": properties.get("serverFarmId"),
         "runtime": site_config.get("linuxFxVersion") or None,
         "https_only": bool(properties.get("httpsOnly")),
-        "app_settings": {item["name"]: item["value"] for item in site_config.get("appSettings") or []},
+        "app_settings": dict(settings),
         "identity": identity.identity_of(body),
     }
     exports = {

@@ -79,10 +79,11 @@ class _CheckBuilder:
 
     def _resource(self, key: str, ref: Ref, kinds: tuple[str, ...]) -> Parsed | None:
         resource = self.parsed.get(ref.resource)
-        if resource is None:
+        if ref.is_target:
+            self._error(key, f"'{key}' must name a whole resource of the scenario, not {ref}")
+        elif resource is None:
             self.ok = False  # reported as a bad reference
-            return None
-        if ref.attribute:
+        elif ref.attribute:
             self._error(key, f"'{key}' must name a whole resource: ${{{ref.resource}}}, not {ref}")
         elif resource.kind.name not in kinds:
             self._error(key, f"'{key}' cannot be a {resource.kind.name}; it can be: {', '.join(kinds)}")

@@ -13,7 +13,15 @@ from typing import Any
 from pydantic import SecretStr
 
 from provisioner.scenario.diagnostics import UNRESOLVED, Unresolved, did_you_mean
-from provisioner.scenario.references import Piece, Ref, ReferenceSyntaxError, Template, split_references
+from provisioner.scenario.references import (
+    TARGET,
+    TARGET_EXPORTS,
+    Piece,
+    Ref,
+    ReferenceSyntaxError,
+    Template,
+    split_references,
+)
 from provisioner.scenario.yamlsource import Path, Source
 
 SECRET_HINT = "use ${env.NAME} or {generate: {length: N}}"
@@ -77,12 +85,23 @@ class Interpolator:
         if piece[0] == "env":
             return self._env(piece, path, secret=False)
         if not resources:
-            message = f"{_text(piece)}: resources cannot be referenced here, only ${{var.*}} and ${{env.*}}"
+            what = "the target" if piece[0] == TARGET else "resources"
+            message = f"{_text(piece)}: {what} cannot be referenced here, only ${{var.*}} and ${{env.*}}"
             self.source.error(path, message)
+            return UNRESOLVED
+        if piece[0] == TARGET and not self._target_ok(piece, path):
             return UNRESOLVED
         ref = Ref(piece[0], piece[1:])
         self.refs.append((path, ref))
         return ref
+
+    def _target_ok(self, piece: tuple[str, ...], path: Path) -> bool:
+        if len(piece) == 2 and piece[1] in TARGET_EXPORTS:
+            return True
+        listed = ", ".join(f"${{{TARGET}.{name}}}" for name in TARGET_EXPORTS)
+        hint = did_you_mean(piece[1], TARGET_EXPORTS) if len(piece) == 2 else None
+        self.source.error(path, f"unknown reference {_text(piece)}: the target offers {listed}", hint)
+        return False
 
     def _variable(self, piece: tuple[str, ...], path: Path) -> Any:
         if self.variables is None:

@@ -6,11 +6,12 @@ from typing import Any
 
 from provisioner.kinds.base import PrincipalType, is_literal_guid
 from provisioner.scenario.diagnostics import join_words
-from provisioner.scenario.references import Ref
+from provisioner.scenario.references import TARGET, Ref
 from provisioner.scenario.resources import Parsed
 from provisioner.scenario.yamlsource import Path, Source
 
 EXAMPLE = "${vm.identity.principal_id}"
+TARGET_PRINCIPAL = "principal_id"
 
 
 def infer_principal_types(parsed: dict[str, Parsed], source: Source) -> None:
@@ -40,8 +41,14 @@ def infer_principal_types(parsed: dict[str, Parsed], source: Source) -> None:
 
 
 def _principal_type(value: Any, path: Path, parsed: dict[str, Parsed], source: Source) -> PrincipalType | None:
-    """The type of principal `value` refers to; None for a literal GUID, or after an error."""
+    """The type of principal `value` refers to; None for a literal GUID, `${target.principal_id}`
+    (whoever signs in), or after an error."""
     attribute = path[-1]
+    if isinstance(value, Ref) and value.is_target:
+        if value.dotted != TARGET_PRINCIPAL:
+            hint = f"use ${{{TARGET}.{TARGET_PRINCIPAL}}}"
+            source.error(path, f"'{attribute}' must be a principal's object id, and {value} is not", hint)
+        return None  # a user or a service principal, whoever signs in: Azure knows which
     if isinstance(value, Ref):
         target = parsed.get(value.resource)
         if target is None or value.dotted not in target.kind.exports:

@@ -4,6 +4,11 @@
 `${rg.name}`, `${vm.identity.principal_id}` or the whole resource `${vm}`, stays symbolic: a `Ref`
 when it is the whole string, a `Template` when it is mixed with text. The engine resolves them
 with the outputs of applied resources through `resolve`.
+
+`${target.principal_id}`, `${target.tenant_id}` and `${target.subscription_id}` are references to
+the pseudo-resource `target`: the principal provision signs in as, and its tenant and subscription.
+They stay symbolic too, but `target` is no resource of the scenario and no dependency: it is known
+as soon as a run has signed in, so the planner resolves it before it reads anything.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+TARGET = "target"
+TARGET_EXPORTS = ("principal_id", "tenant_id", "subscription_id")
+"""What `${target.*}` can name: the signed-in principal's object id, its tenant, the subscription."""
 REFERENCE_PATTERN = r"^\$\{[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*\}$"
 
 
@@ -35,6 +43,11 @@ class Ref:
     @property
     def dotted(self) -> str:
         return ".".join(self.attribute)
+
+    @property
+    def is_target(self) -> bool:
+        """A reference to the signed-in principal, its tenant or subscription (`${target.*}`)."""
+        return self.resource == TARGET
 
     def __str__(self) -> str:
         return "${" + ".".join((self.resource, *self.attribute)) + "}"

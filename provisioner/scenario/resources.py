@@ -10,12 +10,13 @@ from provisioner.kinds import KINDS
 from provisioner.kinds.base import KindInfo, Spec
 from provisioner.scenario.diagnostics import UNRESOLVED, SourceLocation, did_you_mean
 from provisioner.scenario.interpolate import Interpolator
+from provisioner.scenario.references import TARGET
 from provisioner.scenario.validation import validate
 from provisioner.scenario.yamlsource import Path, Source
 
 COMMON = ("kind", "existing", "depends_on")
 RESOURCE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-RESERVED = frozenset({"var", "env"})
+RESERVED = frozenset({"var", "env", TARGET})
 EXISTING_HINT = "an existing resource is only read; remove it, or 'existing: true' to create the resource"
 
 
@@ -66,7 +67,7 @@ def _parse(name: str, body: Any, source: Source, interpolator: Interpolator) -> 
 def _kind(name: str, body: Any, source: Source) -> KindInfo[Any] | None:
     path: Path = ("resources", name)
     if not RESOURCE_NAME.fullmatch(name) or name in RESERVED:
-        rule = "use letters, digits, '_' and '-', starting with a letter or '_'; not 'var' or 'env'"
+        rule = "use letters, digits, '_' and '-', starting with a letter or '_'; not 'var', 'env' or 'target'"
         source.error(path, f"invalid resource name '{name}'", rule, key=True)
         return None
     if not isinstance(body, dict):

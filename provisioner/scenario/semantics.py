@@ -28,6 +28,8 @@ def check_references(
                 hint = did_you_mean(dependency, declared)
                 source.error(path, f"unknown resource '{dependency}' in depends_on", hint)
     for path, ref in refs:
+        if ref.is_target:
+            continue  # checked as it was read; known when a run signs in, so no dependency
         if _reference_ok(path, ref, parsed, declared, source) and path[0] == "resources":
             edges[str(path[1])].setdefault(ref.resource, path)
     return edges
@@ -68,7 +70,9 @@ def check_links(refs: Iterable[tuple[Path, Ref]], parsed: dict[str, Parsed], sou
         owner, target = parsed[str(path[1])], parsed.get(ref.resource)
         attribute = ".".join(item for item in path[2:] if isinstance(item, str))
         allowed = owner.kind.link(attribute)
-        if allowed and target and f"{target.kind.name}.{ref.dotted}" not in allowed:
+        if allowed and ref.is_target:
+            source.error(path, f"'{attribute}' must refer to {join_words(allowed, 'or')}, not {ref}")
+        elif allowed and target and f"{target.kind.name}.{ref.dotted}" not in allowed:
             message = f"'{attribute}' must refer to {join_words(allowed, 'or')}, not {ref} ({target.kind.name})"
             source.error(path, message)
 

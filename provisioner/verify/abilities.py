@@ -43,12 +43,16 @@ ACTIONS: dict[tuple[str, str], Action] = {
 }
 """(target kind, can) -> the probe action; one entry per ability in provisioner.scenario.checks.ABILITIES."""
 
-ARM_API_VERSIONS: dict[str, str] = {
+API_VERSIONS: dict[str, str] = {
     "resource_group": "2021-04-01",
     "storage_account": "2023-05-01",
+    "blob_container": "2023-05-01",
     "key_vault": "2023-07-01",
+    "key_vault_secret": "2023-07-01",  # a secret's existence is checked through its vault
+    "sql_database": "2021-11-01",
 }
-"""The api-version an ARM read of each kind is made with (a GET by resource id needs one)."""
+"""The api-version of an ARM GET by id of each kind of target (the probe's ARM reads; the operator's
+check that the target of a `none` check exists)."""
 
 
 def action_for(kind: str, can: str) -> tuple[Action, Expect]:

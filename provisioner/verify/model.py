@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from provisioner.scenario import Check
+from provisioner.scenario.checks import NONE
 from provisioner.verify.abilities import Expect
 
 
@@ -42,9 +43,6 @@ class Outcome:
         """`allowed`, `refused (AuthorizationFailed)`, `error (ResourceNotFound)`, ..."""
         return f"{self.actual} ({self.code})" if self.code else str(self.actual)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"actual": str(self.actual), "code": self.code, "detail": self.detail}
-
     @classmethod
     def from_json(cls, data: Any) -> Outcome:
         """An outcome a probe reported; anything unreadable is an error outcome."""
@@ -52,6 +50,14 @@ class Outcome:
             return cls(Actual.ERROR, None, f"the probe answered something unreadable: {str(data)[:200]}")
         code = data.get("code")
         return cls(Actual(data["actual"]), str(code) if code else None, str(data.get("detail") or ""))
+
+
+class Unverifiable(Exception):
+    """A check that is not probed: its outcome is decided before (not applied, skipped, a lookup failed)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.detail)
+        self.outcome = outcome
 
 
 def error(detail: str, code: str | None = None) -> Outcome:
@@ -77,7 +83,8 @@ class CheckResult:
     @property
     def title(self) -> str:
         via = f" via {self.check.via}" if self.check.via else ""
-        return f"{self.check.identity}{via} can {self.check.can} {self.check.target}"
+        ability = "cannot read" if self.check.can == NONE else f"can {self.check.can}"
+        return f"{self.check.identity}{via} {ability} {self.check.target}"
 
     @property
     def result(self) -> Result:
@@ -87,6 +94,15 @@ class CheckResult:
         if (actual, self.expected) in {(Actual.ALLOWED, Expect.ALLOWED), (Actual.REFUSED, Expect.REFUSED)}:
             return Result.PASS
         return Result.FAIL
+
+    @property
+    def reason(self) -> str:
+        """What happened, and why it fails the check when it does."""
+        if self.outcome.actual is Actual.ALLOWED and self.expected is Expect.REFUSED:
+            return f"allowed, but the check expects a refusal: {self.outcome.detail}"
+        if self.outcome.actual is Actual.REFUSED and self.expected is Expect.ALLOWED:
+            return f"refused: {self.outcome.detail}"
+        return self.outcome.detail
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,8 +115,10 @@ class CheckResult:
             "target": self.check.target,
             "acting_as": self.acting_as,
             "expected": str(self.expected),
-            **self.outcome.to_json(),
+            "actual": str(self.outcome.actual),
+            "code": self.outcome.code,
             "result": str(self.result),
+            "detail": self.reason,
         }
 
 
@@ -125,7 +143,7 @@ class VerifyReport:
         counts = self.counts
         text = (
             f"Verify: {counts[Result.PASS]} passed, {counts[Result.FAIL]} failed, "
-            f"{counts[Result.SKIPPED]} skipped, of {len(self.results)} checks."
+            f"{counts[Result.SKIPPED]} skipped, of {len(self.results)} check{'' if len(self.results) == 1 else 's'}."
         )
         if counts[Result.SKIPPED]:
             text += " Skipped checks were not run and prove nothing: they are not passes."

@@ -8,6 +8,9 @@ only what its checks need.
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,8 +19,22 @@ from azure.core.credentials import TokenCredential
 
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
+SQL_TIMEOUT_SECONDS = 60
+SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
 
 Params = Mapping[str, Any]
+
+
+class SqlRefusal(Exception):
+    """SQL answered with an error number instead of a connection that may read."""
+
+    def __init__(self, number: object, message: str) -> None:
+        super().__init__(message)
+        self.number = number
+
+    @property
+    def for_lack_of_rights(self) -> bool:
+        return self.number in SQL_REFUSALS
 
 
 class Identity:
@@ -75,7 +92,7 @@ class Identity:
 
 
 def arm_read(identity: Identity, params: Params) -> str:
-    identity.arm().resources.get_by_id(params["resource_id"], params["api_version"])
+    identity.arm().resources.get_by_id(params["resource_id"], api_version=params["api_version"])
     return "read it through ARM"
 
 
@@ -112,6 +129,22 @@ def sas_write(identity: Identity, params: Params) -> str:
 def secret_read(identity: Identity, params: Params) -> str:
     secret = identity.secrets(params["vault_url"]).get_secret(params["name"])
     return f"read the value of secret '{secret.name}' (not shown)"
+
+
+def sql_read(identity: Identity, params: Params) -> str:
+    """Connect with a token for Azure SQL and ask to read (the local cloud's database endpoint)."""
+    token = identity.credential.get_token(identity.scope("sql")).token
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(params["connect_url"], data=b"{}", headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=SQL_TIMEOUT_SECONDS) as response:
+            answer = json.load(response)
+    except urllib.error.HTTPError as refused:
+        error = json.load(refused).get("error") or {}
+        answer = {"error_number": error.get("number"), "reason": error.get("message")}
+    if answer.get("can_connect") and answer.get("can_read"):
+        return "connected with a token for Azure SQL and may read"
+    raise SqlRefusal(answer.get("error_number"), str(answer.get("reason") or "refused"))
 
 
 def _read_first_blob(container: Any) -> str:

@@ -1,8 +1,12 @@
-"""What end-to-end tests look at through the SDK: role assignments, groups, what is left."""
+"""What end-to-end tests look at through the SDK: role assignments, groups, service principals, what is left."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+from msgraph.generated.service_principals.service_principals_request_builder import ServicePrincipalsRequestBuilder
 
 from provisioner.cloud.clients import Clients
 
@@ -28,3 +32,28 @@ def assignments_without_principal(sdk: Clients, known: set[str]) -> list[str]:
     """Role assignments in the subscription other than those of `known` principals (the operator's)."""
     listing = sdk.authorization.role_assignments.list_for_subscription()
     return [item.id for item in listing if item.principal_id not in known]
+
+
+def role_assignment_ids(sdk: Clients) -> set[str]:
+    """The ids of every role assignment in the subscription."""
+    return {item.id for item in sdk.authorization.role_assignments.list_for_subscription()}
+
+
+def resource_group_names(sdk: Clients) -> set[str]:
+    return {group.name for group in sdk.resources.resource_groups.list()}
+
+
+def directory_objects_named(sdk: Clients, prefix: str) -> list[str]:
+    """Display names of the groups and service principals (managed identities) starting with the prefix."""
+    query = f"startswith(displayName,'{prefix}')"
+    groups = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(filter=query)
+    principals = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters(filter=query)
+
+    async def find(graph: Any) -> list[str]:
+        found = [
+            await graph.groups.get(RequestConfiguration(query_parameters=groups)),
+            await graph.service_principals.get(RequestConfiguration(query_parameters=principals)),
+        ]
+        return [item.display_name for page in found for item in page.value or []]
+
+    return sdk.run_graph(find)

@@ -28,7 +28,7 @@ from provisioner.emulator.server import LocalCloudServer
 REPO = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
 TUTORIAL = REPO / "scenarios" / "vm-system-identity-arm.yaml"
-RUN_COMMANDS = {"plan", "apply", "destroy"}
+RUN_COMMANDS = {"plan", "apply", "destroy", "verify"}
 STATE_COMMANDS = {"output", "show"}
 UNGATED = "from provisioner.cli.main import main; main()"
 GATED = (

@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from azure.core.credentials import AccessToken, TokenCredential
+from azure.core.exceptions import HttpResponseError
 from azure.identity import ClientSecretCredential
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.compute import ComputeManagementClient
@@ -27,6 +29,7 @@ from provisioner.emulator.server import LocalCloudServer
 
 T = TypeVar("T")
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+MANAGEMENT_AUDIENCE = "https://management.azure.com/"
 
 
 class StaticToken(TokenCredential):
@@ -37,6 +40,18 @@ class StaticToken(TokenCredential):
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         return AccessToken(self.token, 4102444800)
+
+
+def stranger(server: LocalCloudServer, object_id: str) -> StaticToken:
+    """A valid management token for a principal that holds no role anywhere."""
+    return StaticToken(server.cloud.tokens.issue(audience=MANAGEMENT_AUDIENCE, object_id=object_id, app_id="x").token)
+
+
+def azure_error(raised: pytest.ExceptionInfo[HttpResponseError]) -> tuple[int | None, str, str]:
+    """(status, code, message) of a refused SDK call."""
+    error = raised.value.error
+    assert error is not None
+    return raised.value.status_code, str(error.code), str(error.message)
 
 
 def operator_credential_for(server: LocalCloudServer) -> ClientSecretCredential:

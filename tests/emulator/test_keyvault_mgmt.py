@@ -1,17 +1,22 @@
-"""Microsoft.KeyVault through azure-mgmt-keyvault: vaults, the permission model's default, and the
-incremental access policy update with Azure's merge rules and its 1024-entry limit."""
+"""Microsoft.KeyVault through azure-mgmt-keyvault: vaults, the permission model's default, the
+incremental access policy update with Azure's merge rules and its 1024-entry limit, and soft delete:
+deleted vaults that hold their names until they are purged or recovered."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.core.pipeline import PipelineResponse
 
+from provisioner.emulator.keyvault.deleted import SECONDS_PER_DAY, record_deletion
 from provisioner.emulator.server import LocalCloudServer
-from tests.emulator.helpers_storage import group, keyvault, policy, vault, vault_body
+from tests.emulator.clients import azure_error, resources, stranger
+from tests.emulator.helpers_storage import LOCATION, group, keyvault, policy, secret_client, vault, vault_body
 
 GROUP = "kv-mgmt-rg"
 OTHER_GROUP = "kv-mgmt-other-rg"
@@ -174,3 +179,139 @@ def test_a_vault_holds_at_most_1024_access_policies(
     existing = {"properties": {"accessPolicies": [policy(local_cloud, policies[0]["objectId"], "list")]}}
     vaults.update_access_policy(GROUP, "kv-full", "add", existing)
     assert len(vaults.get(GROUP, "kv-full").properties.access_policies) == 1024
+
+
+def _recover_body(local_cloud: LocalCloudServer) -> dict[str, Any]:
+    """What `az keyvault recover` sends: the vault's tenant and sku, and the create mode."""
+    sku = {"family": "A", "name": "standard"}
+    properties = {"tenantId": local_cloud.cloud.identity.tenant_id, "sku": sku, "createMode": "recover"}
+    return {"location": LOCATION, "properties": properties}
+
+
+def test_a_deleted_vault_is_kept_and_holds_its_name(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    vaults = keyvault(local_cloud, operator_credential).vaults
+    body = vault_body(local_cloud, rbac=True) | {"tags": {"env": "test"}}
+    vaults.begin_create_or_update(GROUP, "kv-soft", body).result()
+    vaults.delete(GROUP, "kv-soft")
+
+    found = vaults.get_deleted("kv-soft", LOCATION)
+    subscription = local_cloud.cloud.identity.subscription_id
+    assert (
+        found.id == f"/subscriptions/{subscription}/providers/Microsoft.KeyVault/locations/westus/deletedVaults/kv-soft"
+    )
+    assert (found.name, found.type) == ("kv-soft", "Microsoft.KeyVault/deletedVaults")
+    deleted = found.properties
+    assert deleted.vault_id.endswith(f"/resourceGroups/{GROUP}/providers/Microsoft.KeyVault/vaults/kv-soft")
+    assert (deleted.location, deleted.tags, deleted.purge_protection_enabled) == (LOCATION, {"env": "test"}, False)
+    assert deleted.scheduled_purge_date - deleted.deletion_date == timedelta(days=90)
+    assert "kv-soft" in [item.name for item in vaults.list_deleted()]
+    assert "kv-soft" not in [item.name for item in vaults.list_by_subscription()]
+    for name, location in (("kv-soft", "eastus"), ("kv-never-made", LOCATION)):
+        with pytest.raises(ResourceNotFoundError) as missing:
+            vaults.get_deleted(name, location)
+        assert azure_error(missing)[:2] == (404, "DeletedVaultNotFound")
+
+    for group_name in (GROUP, OTHER_GROUP):
+        with pytest.raises(HttpResponseError) as raised:
+            vaults.begin_create_or_update(group_name, "KV-Soft", body)
+        status, code, message = azure_error(raised)
+        assert (status, code) == (409, "ConflictError")
+        assert message.startswith("A vault with the same name already exists in deleted state.")
+
+
+def test_recover_brings_back_the_access_policies_and_secrets(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    vaults = keyvault(local_cloud, operator_credential).vaults
+    operator = local_cloud.cloud.identity.operator_object_id
+    policies = [policy(local_cloud, operator, "get", "set")]
+    created = vault(local_cloud, operator_credential, GROUP, "kv-recover", rbac=False, policies=policies)
+    secret_client(local_cloud, created.properties.vault_uri, operator_credential).set_secret("kept", "value-1")
+    vaults.delete(GROUP, "kv-recover")
+
+    recovered = vaults.begin_create_or_update(GROUP, "kv-recover", _recover_body(local_cloud)).result()
+    assert recovered.properties.enable_rbac_authorization is False
+    assert [entry.object_id for entry in recovered.properties.access_policies] == [operator]
+    client = secret_client(local_cloud, recovered.properties.vault_uri, operator_credential)
+    assert client.get_secret("kept").value == "value-1"
+    with pytest.raises(ResourceNotFoundError):
+        vaults.get_deleted("kv-recover", LOCATION)
+
+    with pytest.raises(HttpResponseError) as raised:
+        vaults.begin_create_or_update(GROUP, "kv-recover-none", _recover_body(local_cloud))
+    assert azure_error(raised)[:2] == (400, "SoftDeletedVaultDoesNotExist")
+
+
+def test_purge_is_asynchronous_and_frees_the_name(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    vaults = keyvault(local_cloud, operator_credential).vaults
+    vault(local_cloud, operator_credential, GROUP, "kv-purged", rbac=True)
+    vaults.delete(GROUP, "kv-purged")
+    first: list[tuple[int, str]] = []
+
+    def record(response: PipelineResponse[Any, Any]) -> None:
+        if not first:
+            first.append((response.http_response.status_code, response.http_response.headers.get("Location", "")))
+
+    vaults.begin_purge_deleted("kv-purged", LOCATION, raw_response_hook=record).result()
+    assert first[0][0] == 202
+    assert "/providers/Microsoft.KeyVault/locations/westus/operationResults/" in first[0][1]
+    assert "kv-purged" not in [item.name for item in vaults.list_deleted()]
+    assert vault(local_cloud, operator_credential, OTHER_GROUP, "kv-purged", rbac=True).name == "kv-purged"
+    with pytest.raises(ResourceNotFoundError) as missing:
+        vaults.begin_purge_deleted("kv-purged", LOCATION)
+    assert azure_error(missing)[:2] == (404, "DeletedVaultNotFound")
+
+
+def test_purge_protection_refuses_the_purge(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    vaults = keyvault(local_cloud, operator_credential).vaults
+    body = vault_body(local_cloud, rbac=True)
+    body["properties"]["enablePurgeProtection"] = True
+    vaults.begin_create_or_update(GROUP, "kv-protected", body).result()
+    vaults.delete(GROUP, "kv-protected")
+    with pytest.raises(HttpResponseError) as raised:
+        vaults.begin_purge_deleted("kv-protected", LOCATION).result()
+    assert azure_error(raised) == (405, "MethodNotAllowed", "Operation 'DeletedVaultPurge' is not allowed.")
+    assert vaults.get_deleted("kv-protected", LOCATION).properties.purge_protection_enabled is True
+
+
+def test_deleted_vaults_need_their_own_actions(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    vault(local_cloud, operator_credential, GROUP, "kv-guarded", rbac=True)
+    keyvault(local_cloud, operator_credential).vaults.delete(GROUP, "kv-guarded")
+    outsider = keyvault(local_cloud, stranger(local_cloud, str(uuid.uuid4()))).vaults
+    with pytest.raises(HttpResponseError) as read:
+        outsider.get_deleted("kv-guarded", LOCATION)
+    with pytest.raises(HttpResponseError) as purged:
+        outsider.begin_purge_deleted("kv-guarded", LOCATION)
+    assert "'Microsoft.KeyVault/locations/deletedVaults/read'" in azure_error(read)[2]
+    assert "'Microsoft.KeyVault/locations/deletedVaults/purge/action'" in azure_error(purged)[2]
+    assert azure_error(purged)[:2] == (403, "AuthorizationFailed")
+
+
+def test_a_vault_deleted_with_its_group_is_soft_deleted(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    group(local_cloud, operator_credential, "kv-doomed-rg")
+    vault(local_cloud, operator_credential, "kv-doomed-rg", "kv-doomed", rbac=True)
+    resources(local_cloud, operator_credential).resource_groups.begin_delete("kv-doomed-rg").result()
+    found = keyvault(local_cloud, operator_credential).vaults.get_deleted("kv-doomed", LOCATION)
+    assert "/resourceGroups/kv-doomed-rg/" in found.properties.vault_id
+
+
+def test_a_deleted_vault_goes_at_its_scheduled_purge_date(
+    local_cloud: LocalCloudServer, operator_credential: Any, groups: None
+) -> None:
+    subscription = local_cloud.cloud.identity.subscription_id
+    vault_id = f"/subscriptions/{subscription}/resourceGroups/{GROUP}/providers/Microsoft.KeyVault/vaults/kv-expired"
+    old = {"id": vault_id, "name": "kv-expired", "location": LOCATION, "properties": {"softDeleteRetentionInDays": 7}}
+    record_deletion(local_cloud.cloud.store, old, time.time() - 8 * SECONDS_PER_DAY)
+    with pytest.raises(ResourceNotFoundError):
+        keyvault(local_cloud, operator_credential).vaults.get_deleted("kv-expired", LOCATION)
+    assert vault(local_cloud, operator_credential, GROUP, "kv-expired", rbac=True).name == "kv-expired"

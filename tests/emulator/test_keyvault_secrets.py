@@ -208,12 +208,18 @@ def test_names_are_checked_and_unknown_vaults_answer_404(
     assert _error(missing)[:2] == (404, "VaultNotFound")
 
 
-def test_deleting_a_vault_deletes_its_secrets(
+def test_a_deleted_vault_keeps_its_secrets_until_it_is_purged(
     local_cloud: LocalCloudServer, operator_credential: Any, group_id: str
 ) -> None:
     created = _policy_vault(local_cloud, operator_credential, "kv-dropped", *ALL)
     secret_client(local_cloud, created.properties.vault_uri, operator_credential).set_secret("old", "x")
-    keyvault(local_cloud, operator_credential).vaults.delete(GROUP, "kv-dropped")
+    vaults = keyvault(local_cloud, operator_credential).vaults
+    vaults.delete(GROUP, "kv-dropped")
+    with pytest.raises(ResourceNotFoundError) as soft_deleted:
+        secret_client(local_cloud, created.properties.vault_uri, operator_credential).get_secret("old")
+    assert _error(soft_deleted)[:2] == (404, "VaultNotFound")
+    assert "has been soft deleted" in soft_deleted.value.response.json()["error"]["message"]
+    vaults.begin_purge_deleted("kv-dropped", "westus").result()
     again = _policy_vault(local_cloud, operator_credential, "kv-dropped", *ALL)
     client = secret_client(local_cloud, again.properties.vault_uri, operator_credential)
     assert list(client.list_properties_of_secrets()) == []

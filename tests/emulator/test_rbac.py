@@ -129,6 +129,14 @@ def test_sql_db_contributor_manages_databases_not_servers() -> None:
     assert not can(["SQL Server Contributor"], "Microsoft.Sql/servers/azureADOnlyAuthentications/write")
 
 
+def test_reader_cannot_list_web_app_settings_or_write_firewall_rules() -> None:
+    assert not can(["Reader"], "Microsoft.Web/sites/config/list/action")
+    assert can(["Contributor"], "Microsoft.Web/sites/config/list/action")
+    assert can(["Reader"], "Microsoft.Sql/servers/firewallRules/read")
+    assert not can(["Reader"], "Microsoft.Sql/servers/firewallRules/write")
+    assert can(["SQL Server Contributor"], "Microsoft.Sql/servers/firewallRules/write")
+
+
 def test_virtual_machine_contributor_manages_vms_not_networks() -> None:
     assert can(["Virtual Machine Contributor"], VM_WRITE)
     assert can(["Virtual Machine Contributor"], "Microsoft.Network/virtualNetworks/subnets/join/action")

@@ -34,12 +34,6 @@ def groups(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
     groups.create_or_update(OTHER_GROUP, {"location": LOCATION})
 
 
-def _error(raised: pytest.ExceptionInfo[HttpResponseError]) -> tuple[int | None, str, str]:
-    error = raised.value.error
-    assert error is not None
-    return raised.value.status_code, str(error.code), str(error.message)
-
-
 def test_server_put_is_asynchronous_like_the_recording(
     local_cloud: LocalCloudServer, operator_credential: Any, groups: None
 ) -> None:
@@ -88,7 +82,7 @@ def test_server_names_follow_the_dns_rule(
 ) -> None:
     with pytest.raises(HttpResponseError) as raised:
         sql(local_cloud, operator_credential).servers.begin_create_or_update(GROUP, name, server_body())
-    status, code, message = _error(raised)
+    status, code, message = clients.azure_error(raised)
     assert (status, code) == (400, "InvalidServerName")
     assert "lowercase letters" in message
 
@@ -97,7 +91,7 @@ def test_server_names_are_global(local_cloud: LocalCloudServer, operator_credent
     sql_server(local_cloud, operator_credential, GROUP, "taken-srv")
     with pytest.raises(HttpResponseError) as raised:
         sql(local_cloud, operator_credential).servers.begin_create_or_update(OTHER_GROUP, "taken-srv", server_body())
-    status, code, message = _error(raised)
+    status, code, message = clients.azure_error(raised)
     assert (status, code) == (409, "NameAlreadyExists")
     assert "taken-srv.database.windows.net" in message
 
@@ -108,7 +102,7 @@ def test_sql_login_is_required_and_its_password_checked(
     servers = sql(local_cloud, operator_credential).servers
     with pytest.raises(HttpResponseError) as raised:
         servers.begin_create_or_update(GROUP, "nologin-srv", server_body(login=False))
-    assert _error(raised)[:2] == (400, "InvalidParameterValue")
+    assert clients.azure_error(raised)[:2] == (400, "InvalidParameterValue")
 
     weak = {
         "location": LOCATION,
@@ -116,7 +110,7 @@ def test_sql_login_is_required_and_its_password_checked(
     }
     with pytest.raises(HttpResponseError) as raised:
         servers.begin_create_or_update(GROUP, "weak-srv", weak)
-    assert _error(raised)[:2] == (400, "PasswordNotComplex")
+    assert clients.azure_error(raised)[:2] == (400, "PasswordNotComplex")
 
 
 def test_every_server_has_a_master_database_and_user_databases_come_and_go(
@@ -134,7 +128,7 @@ def test_every_server_has_a_master_database_and_user_databases_come_and_go(
 
     with pytest.raises(HttpResponseError) as raised:
         client.databases.begin_delete(GROUP, "db-srv", "master")
-    assert _error(raised)[0] == 400
+    assert clients.azure_error(raised)[0] == 400
     client.databases.begin_delete(GROUP, "db-srv", "appdb").result()
     with pytest.raises(ResourceNotFoundError):
         client.databases.get(GROUP, "db-srv", "appdb")
@@ -144,7 +138,7 @@ def test_database_needs_its_server(local_cloud: LocalCloudServer, operator_crede
     databases = sql(local_cloud, operator_credential).databases
     with pytest.raises(HttpResponseError) as raised:
         databases.begin_create_or_update(GROUP, "no-such-srv", "appdb", {"location": LOCATION})
-    assert _error(raised)[:2] == (404, "ParentResourceNotFound")
+    assert clients.azure_error(raised)[:2] == (404, "ParentResourceNotFound")
 
 
 def test_entra_admin_is_an_asynchronous_child_resource(
@@ -191,7 +185,7 @@ def test_entra_admin_sid_must_name_a_directory_object(
     }
     with pytest.raises(HttpResponseError) as raised:
         client.server_azure_ad_administrators.begin_create_or_update(GROUP, "badsid-srv", "ActiveDirectory", body)
-    assert _error(raised)[:2] == (400, "PrincipalNotFound")
+    assert clients.azure_error(raised)[:2] == (400, "PrincipalNotFound")
 
 
 def test_entra_only_authentication_needs_an_admin_and_locks_the_sql_password(
@@ -204,7 +198,7 @@ def test_entra_only_authentication_needs_an_admin_and_locks_the_sql_password(
     on = {"properties": {"azureADOnlyAuthentication": True}}
     with pytest.raises(HttpResponseError) as raised:
         switch.begin_create_or_update(GROUP, "aadonly-srv", "Default", on)
-    assert _error(raised)[:2] == (400, "InvalidServerAADOnlyAuthNoAADAdminPropertyName")
+    assert clients.azure_error(raised)[:2] == (400, "InvalidServerAADOnlyAuthNoAADAdminPropertyName")
 
     identity = local_cloud.cloud.identity
     admin = {"properties": {"administratorType": "ActiveDirectory", "login": "ops", "sid": identity.operator_client_id}}
@@ -216,7 +210,7 @@ def test_entra_only_authentication_needs_an_admin_and_locks_the_sql_password(
 
     with pytest.raises(HttpResponseError) as raised:
         client.servers.begin_update(GROUP, "aadonly-srv", {"properties": {"administratorLoginPassword": "N3w-Pass!"}})
-    assert _error(raised)[:2] == (400, "AadOnlyAuthenticationIsEnabled")
+    assert clients.azure_error(raised)[:2] == (400, "AadOnlyAuthenticationIsEnabled")
 
 
 def test_server_created_entra_only_gets_a_generated_sql_login(
@@ -255,6 +249,6 @@ def test_sql_operations_are_authorized(local_cloud: LocalCloudServer, operator_c
     token = app_token(local_cloud, app.id, "https://management.azure.com/")
     with pytest.raises(HttpResponseError) as raised:
         sql(local_cloud, clients.StaticToken(token)).servers.get(GROUP, "db-srv")
-    status, code, message = _error(raised)
+    status, code, message = clients.azure_error(raised)
     assert (status, code) == (403, "AuthorizationFailed")
     assert "Microsoft.Sql/servers/read" in message

@@ -23,12 +23,6 @@ def plan_id(local_cloud: LocalCloudServer, operator_credential: Any) -> str:
     return str(plan(local_cloud, operator_credential, GROUP, "web-plan").id)
 
 
-def _error(raised: pytest.ExceptionInfo[HttpResponseError]) -> tuple[int | None, str, str]:
-    error = raised.value.error
-    assert error is not None
-    return raised.value.status_code, str(error.code), str(error.message)
-
-
 def test_plan_lifecycle(local_cloud: LocalCloudServer, operator_credential: Any, plan_id: str) -> None:
     plans = web(local_cloud, operator_credential).app_service_plans
     created = plans.get(GROUP, "web-plan")
@@ -111,7 +105,7 @@ def test_site_needs_an_existing_plan(local_cloud: LocalCloudServer, operator_cre
     missing = plan_id.rsplit("/", 1)[0] + "/no-such-plan"
     with pytest.raises(HttpResponseError) as raised:
         web(local_cloud, operator_credential).web_apps.begin_create_or_update(GROUP, "orphan-app", site_body(missing))
-    status, code, message = _error(raised)
+    status, code, message = clients.azure_error(raised)
     assert (status, code) == (404, "NotFound")
     assert message == "Cannot find ServerFarm with name no-such-plan."
 
@@ -123,7 +117,7 @@ def test_site_names_are_global(local_cloud: LocalCloudServer, operator_credentia
         web(local_cloud, operator_credential).web_apps.begin_create_or_update(
             OTHER_GROUP, "global-app", site_body(other_plan.id)
         )
-    assert _error(raised)[:2] == (409, "Conflict")
+    assert clients.azure_error(raised)[:2] == (409, "Conflict")
 
 
 def test_a_plan_with_web_apps_cannot_be_deleted(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
@@ -133,7 +127,7 @@ def test_a_plan_with_web_apps_cannot_be_deleted(local_cloud: LocalCloudServer, o
     assert client.app_service_plans.get(OTHER_GROUP, "busy-plan").number_of_sites == 1
     with pytest.raises(HttpResponseError) as raised:
         client.app_service_plans.delete(OTHER_GROUP, "busy-plan")
-    assert _error(raised)[:2] == (409, "Conflict")
+    assert clients.azure_error(raised)[:2] == (409, "Conflict")
 
     client.web_apps.delete(OTHER_GROUP, "busy-app", delete_empty_server_farm=True)
     with pytest.raises(ResourceNotFoundError):
@@ -141,9 +135,60 @@ def test_a_plan_with_web_apps_cannot_be_deleted(local_cloud: LocalCloudServer, o
 
 
 def test_web_operations_are_authorized(local_cloud: LocalCloudServer, plan_id: str) -> None:
-    token = local_cloud.cloud.tokens.issue(
-        audience="https://management.azure.com/", object_id="11111111-1111-1111-1111-111111111111", app_id="x"
-    )
+    stranger = clients.stranger(local_cloud, "11111111-1111-1111-1111-111111111111")
     with pytest.raises(HttpResponseError) as raised:
-        web(local_cloud, clients.StaticToken(token.token)).web_apps.get(GROUP, "shape-app")
-    assert _error(raised)[:2] == (403, "AuthorizationFailed")
+        web(local_cloud, stranger).web_apps.get(GROUP, "shape-app")
+    assert clients.azure_error(raised)[:2] == (403, "AuthorizationFailed")
+
+
+def test_app_settings_are_listed_and_replaced_through_config_not_the_site(
+    local_cloud: LocalCloudServer, operator_credential: Any, plan_id: str
+) -> None:
+    apps = web(local_cloud, operator_credential).web_apps
+    body = site_body(plan_id)
+    body["properties"]["siteConfig"]["appSettings"] = [{"name": "MODE", "value": "one"}, {"name": "X", "value": "y"}]
+    created = apps.begin_create_or_update(GROUP, "settings-app", body).result()
+    assert created.site_config.app_settings is None
+    assert apps.get(GROUP, "settings-app").site_config.app_settings is None  # Azure's GET leaves them out
+
+    listed = apps.list_application_settings(GROUP, "settings-app")
+    assert (listed.id, listed.name, listed.type) == (
+        f"{created.id}/config/appsettings",
+        "appsettings",
+        "Microsoft.Web/sites/config",
+    )
+    assert listed.properties == {"MODE": "one", "X": "y"}
+
+    replaced = apps.update_application_settings(GROUP, "settings-app", {"properties": {"MODE": "two"}})
+    assert replaced.properties == {"MODE": "two"}  # a replacement: X is gone
+    apps.update(GROUP, "settings-app", {"tags": {"tier": "web"}})  # a site write without settings keeps them
+    assert apps.list_application_settings(GROUP, "settings-app").properties == {"MODE": "two"}
+
+
+def test_app_settings_go_with_their_site(local_cloud: LocalCloudServer, operator_credential: Any, plan_id: str) -> None:
+    apps = web(local_cloud, operator_credential).web_apps
+    site(local_cloud, operator_credential, GROUP, "reborn-app", plan_id, None)
+    apps.update_application_settings(GROUP, "reborn-app", {"properties": {"SECRET": "s"}})
+    apps.delete(GROUP, "reborn-app")
+    site(local_cloud, operator_credential, GROUP, "reborn-app", plan_id, None)
+    assert apps.list_application_settings(GROUP, "reborn-app").properties == {}
+
+
+def test_app_settings_must_be_strings(local_cloud: LocalCloudServer, operator_credential: Any, plan_id: str) -> None:
+    site(local_cloud, operator_credential, GROUP, "typed-app", plan_id, None)
+    with pytest.raises(HttpResponseError) as raised:
+        web(local_cloud, operator_credential).web_apps.update_application_settings(
+            GROUP, "typed-app", {"properties": {"COUNT": 3}}
+        )
+    assert clients.azure_error(raised)[:2] == (400, "BadRequest")
+
+
+def test_listing_app_settings_needs_the_config_list_action(local_cloud: LocalCloudServer, plan_id: str) -> None:
+    apps = web(local_cloud, clients.stranger(local_cloud, "33333333-3333-3333-3333-333333333333")).web_apps
+    with pytest.raises(HttpResponseError) as listing:
+        apps.list_application_settings(GROUP, "shape-app")
+    assert clients.azure_error(listing)[:2] == (403, "AuthorizationFailed")
+    assert "Microsoft.Web/sites/config/list/action" in clients.azure_error(listing)[2]
+    with pytest.raises(HttpResponseError) as writing:
+        apps.update_application_settings(GROUP, "shape-app", {"properties": {}})
+    assert "Microsoft.Web/sites/config/write" in clients.azure_error(writing)[2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from provisioner.cloud.clients import Clients
+from provisioner.emulator.server import LocalCloudServer
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
@@ -55,3 +56,22 @@ def full_lifecycle(clients: Clients, wanted: Desired, changed: Desired) -> Obser
     updated = update_and_check(clients, created, changed)
     delete_and_check(clients, created, wanted)
     return updated
+
+
+def update_calls(
+    clients: Clients, cloud: LocalCloudServer, before: Observed, wanted: Desired
+) -> tuple[Observed, dict[str, int]]:
+    """`update_and_check`, and the calls the update and its check made, by operation ("PUT put_site": 1)."""
+    start = cloud.cloud.log.summary(include_records=False)["last"]
+    after = update_and_check(clients, before, wanted)
+    return after, dict(cloud.cloud.log.summary(start, include_records=False)["by_operation"])
+
+
+def replan_calls(clients: Clients, cloud: LocalCloudServer, wanted: Desired) -> tuple[int, int, int]:
+    """A new plan's read of an applied resource, which finds nothing to change: (reads, writes, deletes) it cost."""
+    start = cloud.cloud.log.summary(include_records=False)["last"]
+    found = read(clients, wanted)
+    assert found is not None
+    assert PROVIDERS[wanted.kind].diff(wanted, found) == []
+    counts = cloud.cloud.log.summary(start, include_records=False)
+    return counts["reads"], counts["writes"], counts["deletes"]

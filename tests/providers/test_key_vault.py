@@ -1,16 +1,26 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from azure.core.exceptions import ResourceNotFoundError
+
 from provisioner.cloud.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
+from provisioner.engine.destroy import destroy, plan_destroy
+from provisioner.errors import CloudError
 from provisioner.plan.context import RunContext
+from provisioner.plan.model import Action
 from provisioner.providers import PROVIDERS
 from provisioner.providers.base import Observed
+from provisioner.state import DeploymentState, ResourceState, StateStore, StateWriter
 from tests.providers import builders
 from tests.providers.conftest import changed, desired
 from tests.providers.lifecycle import create_and_check, delete_and_check, full_lifecycle, read, update_and_check
 
 POLICIES = PROVIDERS["key_vault_access_policy"]
 SECRETS = PROVIDERS["key_vault_secret"]
+VAULTS = PROVIDERS["key_vault"]
 
 
 def vault(clients: Clients, unique: str, **values: object) -> Observed:
@@ -98,3 +108,47 @@ def test_secrets_of_a_vault_are_listed_once(clients: Clients, unique: str, local
     for name in names:
         assert SECRETS.read(ctx, desired("key_vault_secret", {"name": name, "vault": kv.exports["id"]})) is not None
     assert local_cloud.cloud.log.summary(start, include_records=False)["reads"] == 2
+
+
+def test_delete_purges_so_the_name_can_be_used_again(clients: Clients, unique: str) -> None:
+    created = vault(clients, unique)
+    assert VAULTS.delete(RunContext(clients), created.azure_id, created.attributes) is None
+    with pytest.raises(ResourceNotFoundError):
+        clients.keyvault.vaults.get_deleted(f"kv-{unique}", "westus")
+    again = builders.make(clients, "key_vault", {"name": f"kv-{unique}", "resource_group": f"rg-{unique}"})
+    assert again.azure_id == created.azure_id
+
+
+def test_a_name_held_by_a_soft_deleted_vault_is_refused_unless_recovery_is_asked(clients: Clients, unique: str) -> None:
+    created = vault(clients, unique)
+    secret = {"name": "kept", "vault": created.exports["id"]}
+    builders.make(clients, "key_vault_secret", secret, secrets={"value": "kept-Value-1"})
+    clients.keyvault.vaults.delete(f"rg-{unique}", f"kv-{unique}")  # soft-deleted, not purged
+    values = {"name": f"kv-{unique}", "resource_group": f"rg-{unique}", "tags": {"after": "recovery"}}
+    with pytest.raises(CloudError) as refused:
+        VAULTS.create(RunContext(clients), desired("key_vault", values))
+    assert (refused.value.status, refused.value.code) == (409, "ConflictError")
+    assert "held by a soft-deleted vault" in str(refused.value)
+    assert f"az keyvault purge --name kv-{unique}" in str(refused.value)
+
+    wanted = desired("key_vault", values | {"recover_soft_deleted": True})
+    recovered = VAULTS.create(RunContext(clients), wanted)
+    assert recovered.azure_id == created.azure_id
+    found = read(clients, wanted)
+    assert found is not None and found.attributes["tags"]["after"] == "recovery"
+    got = clients.secret_client(created.exports["vault_uri"]).get_secret("kept")
+    assert got.value == "kept-Value-1"  # the operator's access policy came back with the vault
+
+
+def test_destroy_reports_a_purge_protected_vault_as_left_behind(clients: Clients, unique: str, tmp_path: Path) -> None:
+    created = vault(clients, unique, purge_protection=True)
+    entry = ResourceState(
+        "kv", "key_vault", created.azure_id, dict(created.exports), dict(created.attributes), created_by_us=True
+    )
+    state = DeploymentState(f"kv-{unique}", resources={"kv": entry})
+    plan = plan_destroy(state, {})
+    report = destroy(plan, RunContext(clients), PROVIDERS, StateWriter(StateStore(tmp_path), state))
+    assert report.ok and report.done == [("kv", Action.DELETE)]
+    [left] = report.leftovers
+    assert left.startswith("kv (key_vault): soft-deleted with purge protection")
+    assert clients.keyvault.vaults.get_deleted(f"kv-{unique}", "westus").name == f"kv-{unique}"

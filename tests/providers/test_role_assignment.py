@@ -41,6 +41,15 @@ def test_role_assignment_lifecycle(clients: Clients, principal: tuple[str, str])
     delete_and_check(clients, created, wanted)
 
 
+def test_without_a_principal_type_azure_finds_it(clients: Clients, principal: tuple[str, str]) -> None:
+    """`${target.principal_id}` leaves the type to Azure: the signed-in principal exists already."""
+    scope, _ = principal
+    wanted = desired("role_assignment", {"scope": scope, "role": "Reader", "principal": clients.principal_id})
+    created = create_and_check(clients, wanted)
+    assert created.attributes["principal_type"] == "ServicePrincipal"  # the local cloud's operator
+    delete_and_check(clients, created, wanted)
+
+
 def test_match_ignores_case_and_the_name(clients: Clients, principal: tuple[str, str]) -> None:
     scope, principal_id = principal
     created = ROLES.create(RunContext(clients), desired("role_assignment", assignment(scope, principal_id, READER)))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from provisioner.cloud.clients import Clients
@@ -10,13 +12,16 @@ from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import ConfigurationError, TransientCloudError
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
+from provisioner.providers.arm import get_or_none
 from provisioner.providers.base import Observed
 from tests.providers import builders
 from tests.providers.conftest import changed, desired
-from tests.providers.lifecycle import full_lifecycle, read
+from tests.providers.lifecycle import create_and_check, full_lifecycle, read, replan_calls, update_calls
 
 ADMIN = PROVIDERS["sql_entra_admin"]
+SERVERS = PROVIDERS["sql_server"]
 SQL_PASSWORD = {"administrator_password": builders.VM_PASSWORD}
+AZURE_SERVICES = "AllowAllWindowsAzureIps"
 
 
 def server(clients: Clients, unique: str) -> Observed:
@@ -43,6 +48,46 @@ def test_sql_server_lifecycle(clients: Clients, unique: str) -> None:
     updated = full_lifecycle(clients, wanted, changed(wanted, minimal_tls_version="1.3"))
     assert updated.attributes["minimal_tls_version"] == "1.3"
     assert updated.exports["fqdn"] == f"sql-{unique}.database.windows.net"
+
+
+def azure_services_rule(clients: Clients, unique: str) -> Any:
+    """The server's AllowAllWindowsAzureIps firewall rule, or None."""
+    return get_or_none(lambda: clients.sql.firewall_rules.get(f"rg-{unique}", f"sql-{unique}", AZURE_SERVICES))
+
+
+def test_allow_azure_services_is_the_firewall_rule(
+    clients: Clients, unique: str, local_cloud: LocalCloudServer
+) -> None:
+    builders.group(clients, f"rg-{unique}")
+    values = {"name": f"sql-{unique}", "resource_group": f"rg-{unique}", "administrator_login": "sqladmin"}
+    wanted = desired("sql_server", values, secrets=SQL_PASSWORD)
+    created = create_and_check(clients, wanted)
+    rule = azure_services_rule(clients, unique)
+    assert (rule.start_ip_address, rule.end_ip_address) == ("0.0.0.0", "0.0.0.0")
+    assert created.attributes["allow_azure_services"] is True
+
+    closed = changed(wanted, allow_azure_services=False)
+    changes = SERVERS.diff(closed, created)
+    assert [(change.path, change.before, change.after) for change in changes] == [("allow_azure_services", True, False)]
+    updated, applied = update_calls(clients, local_cloud, created, closed)
+    assert applied["DELETE delete_firewall_rule"] == 1
+    assert "PATCH update_server" not in applied  # only the rule changed
+    assert azure_services_rule(clients, unique) is None
+    assert updated.attributes["allow_azure_services"] is False
+    assert replan_calls(clients, local_cloud, closed) == (2, 0, 0)  # reads: the server and its rule
+
+
+def test_a_server_created_without_azure_services_has_no_rule(clients: Clients, unique: str) -> None:
+    builders.group(clients, f"rg-{unique}")
+    values = {
+        "name": f"sql-{unique}",
+        "resource_group": f"rg-{unique}",
+        "administrator_login": "sqladmin",
+        "allow_azure_services": False,
+    }
+    created = create_and_check(clients, desired("sql_server", values, secrets=SQL_PASSWORD))
+    assert created.attributes["allow_azure_services"] is False
+    assert azure_services_rule(clients, unique) is None
 
 
 def test_sql_database_lifecycle(clients: Clients, unique: str) -> None:

@@ -6,7 +6,7 @@ from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
 from tests.providers import builders
 from tests.providers.conftest import changed, desired
-from tests.providers.lifecycle import full_lifecycle, read
+from tests.providers.lifecycle import create_and_check, delete_and_check, full_lifecycle, read
 
 
 def test_storage_account_lifecycle(clients: Clients, unique: str) -> None:
@@ -16,6 +16,17 @@ def test_storage_account_lifecycle(clients: Clients, unique: str) -> None:
     assert updated.attributes["allow_shared_key_access"] is False
     assert updated.attributes["sku"] == "Standard_GRS"
     assert updated.exports["blob_endpoint"].startswith("https://")
+
+
+def test_a_hierarchical_namespace_is_set_at_creation_and_changing_it_replaces(clients: Clients, unique: str) -> None:
+    builders.group(clients, f"rg-{unique}")
+    values = {"name": f"dl{unique}", "resource_group": f"rg-{unique}", "hierarchical_namespace": True}
+    wanted = desired("storage_account", values)
+    created = create_and_check(clients, wanted)
+    assert created.attributes["hierarchical_namespace"] is True
+    (change,) = PROVIDERS["storage_account"].diff(changed(wanted, hierarchical_namespace=False), created)
+    assert change.path == "hierarchical_namespace" and change.forces_replacement
+    delete_and_check(clients, created, wanted)
 
 
 def test_blob_container_lifecycle(clients: Clients, unique: str) -> None:

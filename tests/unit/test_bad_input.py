@@ -136,7 +136,7 @@ RESOURCES = [
     case(
         RG.replace("  rg:", "  var:"),
         "s.yaml:3:3: error: invalid resource name 'var' "
-        "(use letters, digits, '_' and '-', starting with a letter or '_'; not 'var' or 'env')",
+        "(use letters, digits, '_' and '-', starting with a letter or '_'; not 'var', 'env' or 'target')",
         id="reserved-resource-name",
     ),
     case(

@@ -140,6 +140,14 @@ def check_name_free(store: Store, vault_id: str, name: str) -> None:
         )
 
 
+def create_mode(request: dict[str, Any]) -> str:
+    """`properties.createMode`: `default` (create or update) or `recover` (a soft-deleted vault)."""
+    mode = str((request.get("properties") or {}).get("createMode") or "default").lower()
+    if mode not in ("default", "recover"):
+        raise bad_request("createMode")
+    return mode
+
+
 def _tenant(value: object) -> str:
     try:
         return str(uuid.UUID(str(value)))

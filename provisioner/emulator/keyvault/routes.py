@@ -1,8 +1,10 @@
 """Microsoft.KeyVault routes: vaults (create answers 200 with provisioningState RegisteringDns, as the
-real service does; reads then say Succeeded) and the incremental access policy update."""
+real service does; reads then say Succeeded; a delete is soft, see `deleted`, and `createMode: recover`
+brings a deleted vault back) and the incremental access policy update."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.responses import Response
@@ -11,11 +13,13 @@ from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.arm.tracked import prepare_delete, prepare_write, read_existing, resource_path, tracked_base
 from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
 from provisioner.emulator.call import Call
+from provisioner.emulator.keyvault.deleted import check_not_deleted, take_for_recovery
 from provisioner.emulator.keyvault.models import (
     VAULT_TYPE,
     apply_policy_change,
     check_name_free,
     check_vault_name,
+    create_mode,
     update_vault,
     vault_body,
     vault_view,
@@ -47,15 +51,27 @@ async def create_vault(call: Call) -> Response:
     check_vault_name(name)
     existing = prepare_write(call, vault_id, VAULT_TYPE)
     request = call.json()
+    if create_mode(request) == "recover":
+        return _recover(call, vault_id, name)
     base = tracked_base(vault_id, name, VAULT_TYPE, request, existing)
     body = {"tags": {}} | vault_body(base, request, existing, call.api_version)
     with call.cloud.store.transaction():
         check_name_free(call.cloud.store, vault_id, name)
+        check_not_deleted(call.cloud.store, name, time.time())
         _save(call, body)
     answer = _view(call, body)
     if existing is None:
         answer["properties"]["provisioningState"] = "RegisteringDns"
     return arm_json(answer)
+
+
+def _recover(call: Call, vault_id: str, name: str) -> Response:
+    """`createMode: recover`: the deleted vault comes back as it was (its access policies, and its
+    secrets, which stayed under its id); the other properties of the request are not applied."""
+    with call.cloud.store.transaction():
+        body = take_for_recovery(call.cloud.store, vault_id, name, time.time())
+        _save(call, body)
+    return arm_json(_view(call, body))
 
 
 @routes.get(VAULT)

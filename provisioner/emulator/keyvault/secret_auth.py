@@ -6,6 +6,7 @@ for the caller and the groups it belongs to."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from provisioner.emulator import config
@@ -13,6 +14,7 @@ from provisioner.emulator.app import authenticate_bearer
 from provisioner.emulator.authorization.access import is_allowed
 from provisioner.emulator.call import Call, Principal
 from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.keyvault.deleted import find_deleted
 from provisioner.emulator.keyvault.models import find_vault
 from provisioner.emulator.store import StoredResource
 
@@ -35,10 +37,18 @@ PURGE = SecretOperation("purge", f"{SECRETS}/purge/action")
 
 
 def resolve_vault(call: Call) -> StoredResource:
-    vault = find_vault(call.cloud.store, call.params["vault"])
-    if vault is None:
-        raise CloudServiceError(404, "VaultNotFound", f"The vault '{call.params['vault']}' does not exist.")
-    return vault
+    name = call.params["vault"]
+    vault = find_vault(call.cloud.store, name)
+    if vault is not None:
+        return vault
+    if find_deleted(call.cloud.store, name, time.time()) is not None:
+        raise CloudServiceError(
+            404,
+            "VaultNotFound",
+            f"Azure Key Vault '{name}' has been soft deleted. Operations on this vault can be performed only after "
+            "recovering it. For recovery instructions see https://go.microsoft.com/fwlink/?linkid=2125182",
+        )
+    raise CloudServiceError(404, "VaultNotFound", f"The vault '{name}' does not exist.")
 
 
 def _unauthorized(call: Call, vault: StoredResource, message: str) -> CloudServiceError:

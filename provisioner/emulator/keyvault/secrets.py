@@ -2,7 +2,8 @@
 
 Deletion is soft (the vault's soft delete is always on): every version is marked deleted, the name is
 held until it is purged, and `deletedsecrets/{name}` shows the latest version. Values are stored as
-given and never leave this module except in a get-secret answer.
+given and never leave this module except in a get-secret answer. A deleted vault keeps its secrets
+(see `deleted`); they go when the vault is purged.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from typing import Any
 from provisioner.emulator.arm.scopes import scope_finder
 from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.keyvault.models import VAULT_TYPE
-from provisioner.emulator.resources.cascade import on_delete
-from provisioner.emulator.store import Store, StoredResource, resource_key
+from provisioner.emulator.store import Store, resource_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keyvault_secrets (
@@ -172,11 +172,10 @@ def purge_secret(store: Store, vault_id: str, name: str) -> bool:
         return cursor.rowcount > 0
 
 
-@on_delete
-def _drop_secrets(store: Store, resource: StoredResource) -> None:
-    if resource.type == VAULT_TYPE.lower():
-        with _secrets_table(store) as conn:
-            conn.execute("DELETE FROM keyvault_secrets WHERE vault = ?", (resource_key(resource.id),))
+def drop_vault_secrets(store: Store, vault_id: str) -> None:
+    """Every secret of a vault, live or deleted (its vault is purged)."""
+    with _secrets_table(store) as conn:
+        conn.execute("DELETE FROM keyvault_secrets WHERE vault = ?", (resource_key(vault_id),))
 
 
 @scope_finder

@@ -9,7 +9,14 @@ from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.call import Call
 from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.sql.models import AAD_ONLY_TYPE, ADMIN_NAME, ADMIN_TYPE, aad_only_body, admin_properties
+from provisioner.emulator.sql.models import (
+    AAD_ONLY_TYPE,
+    ADMIN_NAME,
+    ADMIN_TYPE,
+    aad_only_body,
+    admin_properties,
+    child_not_found,
+)
 from provisioner.emulator.sql.operations import accepted
 from provisioner.emulator.sql.routes import SERVER, aad_only_enabled, admin_of, parent_server, save_admin, server_id
 from provisioner.emulator.store import StoredResource
@@ -23,12 +30,6 @@ def _server(call: Call, resource_type: str, verb: str, *, writing: bool = False)
     """The server, after authorizing `{type}/{verb}` on the child resource the call addresses."""
     child = "azureADOnlyAuthentications/Default" if resource_type == AAD_ONLY_TYPE else f"administrators/{ADMIN_NAME}"
     return parent_server(call, f"{resource_type}/{verb}", f"{server_id(call)}/{child}", writing=writing)
-
-
-def _no_admin(resource_type: str, name: str) -> CloudServiceError:
-    return CloudServiceError(
-        404, "ResourceNotFound", f"The requested resource of type '{resource_type}' with name '{name}' was not found."
-    )
 
 
 @routes.put(ADMIN)
@@ -47,7 +48,7 @@ async def get_administrator(call: Call) -> Response:
     server = _server(call, ADMIN_TYPE, "read")
     admin = admin_of(call.cloud.store, server.id)
     if admin is None:
-        raise _no_admin(ADMIN_TYPE, ADMIN_NAME)
+        raise child_not_found(ADMIN_TYPE, ADMIN_NAME)
     return arm_json(admin.body)
 
 

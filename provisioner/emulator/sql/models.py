@@ -225,6 +225,13 @@ def check_database_location(server: StoredResource, location: str) -> None:
         )
 
 
+def child_not_found(resource_type: str, name: str) -> CloudServiceError:
+    """SQL's 404 for a missing child resource of an existing server (admin, firewall rule)."""
+    return CloudServiceError(
+        404, "ResourceNotFound", f"The requested resource of type '{resource_type}' with name '{name}' was not found."
+    )
+
+
 def check_user_database_name(name: str) -> None:
     if name.lower() == MASTER:
         raise CloudServiceError(

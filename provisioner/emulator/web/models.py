@@ -1,5 +1,9 @@
 """App Service plans (serverfarms) and web apps (sites): the rules Microsoft.Web applies and the bodies it
-returns. Host names are global (`{name}.azurewebsites.net`), so site names are unique across the cloud."""
+returns. Host names are global (`{name}.azurewebsites.net`), so site names are unique across the cloud.
+
+A site's app settings are its `config/appsettings` child resource (a StringDictionary), as in Azure: a site
+write may set them through `siteConfig.appSettings`, but a site GET shows that as null; they are read
+with `POST config/appsettings/list` and replaced with `PUT config/appsettings`."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from provisioner.emulator.store import Store, StoredResource
 
 PLAN_TYPE = "Microsoft.Web/serverfarms"
 SITE_TYPE = "Microsoft.Web/sites"
+CONFIG_TYPE = "Microsoft.Web/sites/config"
+APP_SETTINGS = "appsettings"
 HOST_SUFFIX = ".azurewebsites.net"
 SCM_SUFFIX = ".scm.azurewebsites.net"
 # sku name prefix -> tier (the longest matching prefix wins: "EP1" is ElasticPremium, "P1v3" PremiumV3)
@@ -32,7 +38,6 @@ SITE_CONFIG_DEFAULTS: dict[str, Any] = {
     "minTlsVersion": "1.2",
     "scmMinTlsVersion": "1.2",
     "ftpsState": "AllAllowed",
-    "appSettings": None,
 }
 MUTABLE_SITE_PROPERTIES = ("httpsOnly", "clientAffinityEnabled", "keyVaultReferenceIdentity", "enabled")
 _VERSION_SUFFIX = re.compile(r"(m?v\d)$", re.IGNORECASE)
@@ -136,7 +141,12 @@ def site_properties(
 ) -> dict[str, Any]:
     """A site's properties: fixed ones from its name and plan, mutable ones from `current` then `changes`."""
     host, scm = f"{name}{HOST_SUFFIX}", f"{name}{SCM_SUFFIX}"
-    site_config = {**SITE_CONFIG_DEFAULTS, **(current.get("siteConfig") or {}), **(changes.get("siteConfig") or {})}
+    site_config = {
+        **SITE_CONFIG_DEFAULTS,
+        **(current.get("siteConfig") or {}),
+        **(changes.get("siteConfig") or {}),
+        "appSettings": None,  # kept in config/appsettings: Azure's site GET leaves it null
+    }
     mutable = {
         "httpsOnly": False,
         "clientAffinityEnabled": True,
@@ -173,4 +183,54 @@ def site_properties(
         "redundancyMode": "None",
         "storageAccountRequired": False,
         **mutable,
+    }
+
+
+def _invalid_settings() -> CloudServiceError:
+    return CloudServiceError(400, "BadRequest", "The parameter properties has an invalid value.")
+
+
+def requested_app_settings(changes: dict[str, Any]) -> dict[str, str] | None:
+    """The settings a site PUT or PATCH sets through `siteConfig.appSettings` ([{name, value}]); None when
+    it does not mention them (they stay as they are)."""
+    listed = (changes.get("siteConfig") or {}).get("appSettings")
+    if listed is None:
+        return None
+    if not isinstance(listed, list) or not all(isinstance(item, dict) and item.get("name") for item in listed):
+        raise _invalid_settings()
+    return {str(item["name"]): "" if item.get("value") is None else str(item["value"]) for item in listed}
+
+
+def settings_dictionary(request: dict[str, Any]) -> dict[str, str]:
+    """The `properties` of a StringDictionary: names to string values."""
+    properties = request.get("properties")
+    if not isinstance(properties, dict) or not all(isinstance(value, str) for value in properties.values()):
+        raise _invalid_settings()
+    return {str(name): value for name, value in properties.items()}
+
+
+def _settings_id(site_id: str) -> str:
+    return f"{site_id}/config/{APP_SETTINGS}"
+
+
+def save_app_settings(store: Store, site: dict[str, Any], settings: dict[str, str]) -> None:
+    """Replace a site's app settings (App Service keeps no setting the new set leaves out)."""
+    body: dict[str, Any] = {
+        "id": _settings_id(site["id"]),
+        "name": APP_SETTINGS,
+        "type": CONFIG_TYPE,
+        "properties": settings,
+    }
+    store.put_resource(body["id"], CONFIG_TYPE, site["id"], body)
+
+
+def app_settings_body(store: Store, site: StoredResource) -> dict[str, Any]:
+    """The site's settings as `config/appsettings/list` answers them (a StringDictionary)."""
+    stored = store.get_resource(_settings_id(site.id))
+    return {
+        "id": _settings_id(site.body["id"]),
+        "name": APP_SETTINGS,
+        "type": CONFIG_TYPE,
+        "kind": site.body.get("kind"),
+        "properties": stored.body["properties"] if stored else {},
     }

@@ -20,7 +20,7 @@ from provisioner.emulator.arm.tracked import (
 )
 from provisioner.emulator.call import Call
 from provisioner.emulator.identity import identity_for_write
-from provisioner.emulator.resources.cascade import delete_one, on_delete
+from provisioner.emulator.resources.cascade import delete_one, delete_tree, on_delete
 from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.store import Store, StoredResource
 from provisioner.emulator.web.identity_routes import ensure_endpoint
@@ -33,6 +33,8 @@ from provisioner.emulator.web.models import (
     plan_body,
     plan_sku,
     refresh_site_count,
+    requested_app_settings,
+    save_app_settings,
     site_properties,
     sites_on_plan,
 )
@@ -52,7 +54,7 @@ def _plan_id(call: Call) -> str:
     return resource_path(call, PROVIDER, "serverfarms", call.params["name"])
 
 
-def _site_id(call: Call) -> str:
+def site_id(call: Call) -> str:
     return resource_path(call, PROVIDER, "sites", call.params["name"])
 
 
@@ -123,8 +125,13 @@ def _with_identity(
     return without if block is None else without | {"identity": block}
 
 
-def _save(store: Store, body: dict[str, Any], parent: str, previous: StoredResource | None) -> None:
+def _save(
+    store: Store, body: dict[str, Any], parent: str, previous: StoredResource | None, settings: dict[str, str] | None
+) -> None:
+    """Store the site (and the app settings its `siteConfig` sets, if any); keep its plans' counts right."""
     store.put_resource(body["id"], SITE_TYPE, parent, body)
+    if settings is not None:
+        save_app_settings(store, body, settings)
     ensure_endpoint(store, body["id"])
     refresh_site_count(store, body["properties"]["serverFarmId"])
     if previous is not None:
@@ -133,27 +140,29 @@ def _save(store: Store, body: dict[str, Any], parent: str, previous: StoredResou
 
 @routes.put(SITE)
 async def put_site(call: Call) -> Response:
-    existing = prepare_write(call, _site_id(call), SITE_TYPE)
+    existing = prepare_write(call, site_id(call), SITE_TYPE)
     request = call.json()
-    base = tracked_base(_site_id(call), call.params["name"], SITE_TYPE, request, existing)
+    base = tracked_base(site_id(call), call.params["name"], SITE_TYPE, request, existing)
     store = call.cloud.store
     check_site_name_free(store, base["name"], base["id"])
     asked = request.get("properties") or {}
+    settings = requested_app_settings(asked)
     current = existing.body["properties"] if existing else {}
     plan = find_plan(store, asked.get("serverFarmId") or current.get("serverFarmId"))
     with store.transaction():
         kind = request.get("kind") or (existing.body.get("kind") if existing else None) or "app"
         properties = site_properties(base["name"], call.params["group"], plan, current, asked, now_iso())
         body = _with_identity(call, base | {"kind": kind, "properties": properties}, existing, request, patch=False)
-        _save(store, body, _group_scope(call), existing)
+        _save(store, body, _group_scope(call), existing, settings)
     return arm_json(body)
 
 
 @routes.patch(SITE)
 async def update_site(call: Call) -> Response:
-    found = read_existing(call, _site_id(call), SITE_TYPE, action="write")
+    found = read_existing(call, site_id(call), SITE_TYPE, action="write")
     changes = call.json()
     asked = changes.get("properties") or {}
+    settings = requested_app_settings(asked)
     store = call.cloud.store
     current = found.body["properties"]
     plan = find_plan(store, asked.get("serverFarmId") or current["serverFarmId"])
@@ -162,23 +171,23 @@ async def update_site(call: Call) -> Response:
         if "tags" in changes:
             body["tags"] = changes["tags"] or {}
         body["properties"] = site_properties(body["name"], call.params["group"], plan, current, asked, now_iso())
-        _save(store, body, found.parent, found)
+        _save(store, body, found.parent, found, settings)
     return arm_json(body)
 
 
 @routes.get(SITE)
 async def get_site(call: Call) -> Response:
-    return arm_json(read_existing(call, _site_id(call), SITE_TYPE).body)
+    return arm_json(read_existing(call, site_id(call), SITE_TYPE).body)
 
 
 @routes.delete(SITE)
 async def delete_site(call: Call) -> Response:
-    found = prepare_delete(call, _site_id(call), SITE_TYPE)
+    found = prepare_delete(call, site_id(call), SITE_TYPE)
     if found is None:
         return no_content(204)
     store = call.cloud.store
     with store.transaction():
-        delete_one(store, found.id)
+        delete_tree(store, found.id)  # the site and its configuration
         plan = store.get_resource(found.body["properties"]["serverFarmId"])
         if (
             (call.query_value("deleteEmptyServerFarm") or "").lower() == "true"

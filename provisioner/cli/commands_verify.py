@@ -1,0 +1,80 @@
+"""`provision verify`: prove each check of a scenario with the identity's own token.
+
+Exit 0 when no check failed (skipped checks do not fail a run, and the summary says they prove
+nothing), 1 when any check failed, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from provisioner.cli.commands_deploy import FILE, _check_state_target, _inputs, _run_options
+from provisioner.cli.main import EXIT_FAILURE, EXIT_OK, cli
+from provisioner.cli.targets import open_target
+from provisioner.cloud.clients import Clients
+from provisioner.state import StateStore
+from provisioner.verify.model import CheckResult, Result, VerifyReport
+from provisioner.verify.run import verify
+
+PIPE_WIDTH = 160  # table width when the output is not a terminal
+STYLES = {Result.PASS: "green", Result.FAIL: "red", Result.SKIPPED: "yellow"}
+
+
+@cli.command("verify")
+@click.argument("scenario", type=FILE)
+@_run_options
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: Any) -> int:
+    """Prove each check of the scenario as the identity itself (exit 1 when any check fails)."""
+    inputs = _inputs(scenario, options)
+    loaded, deployment = inputs.load()
+    state = StateStore(inputs.state_dir).load(deployment)
+    with (
+        open_target(
+            inputs.target, subscription=inputs.subscription, cloud=inputs.cloud, data_dir=inputs.data_dir
+        ) as target,
+        Clients(target) as clients,
+    ):
+        if state is not None:
+            _check_state_target(state, target)
+        click.echo(target.description, err=as_json)
+        report = verify(loaded, state, clients, deployment=deployment, target=inputs.target, parallelism=parallelism)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print(report)
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _print(report: VerifyReport) -> None:
+    console = Console() if sys.stdout.isatty() else Console(width=PIPE_WIDTH)
+    if report.results:
+        console.print(_table(report.results))
+    for result in report.results:
+        if result.result is not Result.PASS:
+            console.print(Text(f"  #{result.index + 1} {result.check.location}: {result.reason}"))
+    console.print(Text(report.summary(), style="red" if not report.ok else ""))
+
+
+def _table(results: list[CheckResult]) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("#", "check", "identity", "expected", "actual", "result"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        table.add_row(
+            str(result.index + 1),
+            Text(result.title),
+            Text(result.acting_as),
+            str(result.expected),
+            Text(result.outcome.text),
+            Text(str(result.result), style=STYLES[result.result]),
+        )
+    return table

@@ -1,0 +1,101 @@
+"""Who acts for a check: the VM or web app a probe runs in, and which of its identities it uses.
+
+`identity: ${vm}` acts as the VM's system-assigned identity, `via: ${uai}` as the user-assigned one
+(by its client id); `identity: ${uai}` alone needs a host: the first applied virtual_machine, then
+web_app, of the scenario that has it attached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from provisioner.kinds.base import ManagedIdentity
+from provisioner.scenario import Check, Ref, Scenario
+from provisioner.state import DeploymentState, ResourceState, Status
+from provisioner.verify.model import Unverifiable, not_applied
+
+HOST_KINDS = ("virtual_machine", "web_app")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A probe's identity: a VM or web app, and the client id of the user-assigned identity it uses."""
+
+    host: str  # the scenario's name of the VM or web app
+    host_kind: str
+    host_id: str
+    client_id: str | None  # None: the host's system-assigned identity
+    label: str
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.host, self.client_id
+
+    @property
+    def slug(self) -> str:
+        """The label as a blob name part: letters, digits, '-'."""
+        return re.sub(r"[^A-Za-z0-9]+", "-", self.label).strip("-")
+
+
+def label(check: Check, host: str | None) -> str:
+    """How the table names the identity a check acts as (`host` None: no host found)."""
+    if check.via:
+        return f"{check.identity} as {check.via}"
+    if host is None:
+        return check.identity
+    if host == check.identity:
+        return f"{check.identity} (system-assigned)"
+    return f"{check.identity} (on {host})"
+
+
+def unhosted_label(check: Check, scenario: Scenario) -> str:
+    """The label of a check that has no actor (its identity or host is not applied)."""
+    return label(check, check.identity if scenario.resources[check.identity].kind in HOST_KINDS else None)
+
+
+def applied(state: DeploymentState | None, name: str) -> ResourceState:
+    """The state entry of a resource the last apply finished; Unverifiable (not applied) otherwise."""
+    entry = state.resources.get(name) if state is not None else None
+    if entry is None or not entry.azure_id:
+        raise Unverifiable(not_applied(f"'{name}' is not applied (not in the deployment state)"))
+    if entry.status != Status.READY:
+        raise Unverifiable(not_applied(f"'{name}' is not applied: its last step stopped while {entry.status}"))
+    return entry
+
+
+def actor_for(check: Check, scenario: Scenario, state: DeploymentState | None) -> Actor:
+    """The actor of a check; Unverifiable when its host or identity is not applied."""
+    identity = scenario.resources[check.identity]
+    if identity.kind in HOST_KINDS:
+        host = applied(state, check.identity)
+        client_id = _client_id(state, check.via) if check.via else None
+        return Actor(check.identity, identity.kind, str(host.azure_id), client_id, label(check, check.identity))
+    client_id = _client_id(state, check.identity)
+    for name in _hosts_of(scenario, check.identity):
+        try:
+            host = applied(state, name)
+        except Unverifiable:
+            continue
+        return Actor(name, scenario.resources[name].kind, str(host.azure_id), client_id, label(check, name))
+    raise Unverifiable(not_applied(f"no virtual_machine or web_app with '{check.identity}' attached is applied"))
+
+
+def _client_id(state: DeploymentState | None, identity: str) -> str:
+    entry = applied(state, identity)
+    client_id = entry.exports.get("client_id")
+    if not client_id:
+        raise Unverifiable(not_applied(f"'{identity}' has no client id in the deployment state"))
+    return str(client_id)
+
+
+def _hosts_of(scenario: Scenario, identity: str) -> list[str]:
+    """The scenario's VMs, then web apps, that have the user-assigned identity attached."""
+    hosts = []
+    for kind in HOST_KINDS:
+        for name, resource in scenario.resources.items():
+            block = getattr(resource.spec, "identity", None)
+            attached = block.user_assigned if isinstance(block, ManagedIdentity) else []
+            if resource.kind == kind and any(isinstance(ref, Ref) and ref.resource == identity for ref in attached):
+                hosts.append(name)
+    return hosts

@@ -1,0 +1,105 @@
+"""`verify`: every check of a scenario, made as the identity itself, judged against what it expects.
+
+For each check: who acts (the VM or web app, and which identity), what it does (the action of its
+`can` on the target's kind), where the target is (state ids, endpoints read as the operator); then
+the checks of each actor run together in one probe, actors in parallel. A check whose identity or
+target is not applied is not run and fails; one the runner cannot make is skipped.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from provisioner.cloud.clients import Clients
+from provisioner.scenario import Check, Scenario
+from provisioner.state import DeploymentState
+from provisioner.verify.abilities import Expect, action_for
+from provisioner.verify.actors import Actor, actor_for, applied, unhosted_label
+from provisioner.verify.local import LocalRunner
+from provisioner.verify.locate import Locating, confirm_exists, locate
+from provisioner.verify.model import CheckResult, Outcome, Unverifiable, VerifyReport, skipped
+from provisioner.verify.runcommand import RunCommandRunner
+from provisioner.verify.runner import Probe, Runner
+
+DEFAULT_PARALLELISM = 4
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One check, ready to probe (`probe` and `actor`) or already decided (`outcome`)."""
+
+    index: int
+    check: Check
+    expected: Expect
+    acting_as: str
+    actor: Actor | None = None
+    probe: Probe | None = None
+    outcome: Outcome | None = None
+
+
+def verify(
+    scenario: Scenario,
+    state: DeploymentState | None,
+    clients: Clients,
+    *,
+    deployment: str,
+    target: str,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> VerifyReport:
+    """Run the scenario's checks against the deployment (`state` None: nothing applied)."""
+    runner = make_runner(clients)
+    try:
+        planned = [
+            plan_check(index, check, scenario, state, clients, runner) for index, check in enumerate(scenario.checks)
+        ]
+        outcomes = run_probes(planned, runner, parallelism)
+    finally:
+        runner.close()
+    results = [
+        CheckResult(item.index, item.check, item.acting_as, item.expected, item.outcome or outcomes[str(item.index)])
+        for item in planned
+    ]
+    return VerifyReport(scenario.name, deployment, target, results)
+
+
+def make_runner(clients: Clients) -> Runner:
+    """Child processes on the local cloud; Run Command inside the VM on Azure."""
+    if clients.target.profile.local:
+        return LocalRunner(clients.target)
+    return RunCommandRunner(clients)
+
+
+def plan_check(
+    index: int, check: Check, scenario: Scenario, state: DeploymentState | None, clients: Clients, runner: Runner
+) -> Planned:
+    action, expected = action_for(scenario.resources[check.target].kind, check.can)
+    try:
+        actor = actor_for(check, scenario, state)
+    except Unverifiable as unverifiable:
+        return Planned(index, check, expected, unhosted_label(check, scenario), outcome=unverifiable.outcome)
+    try:
+        target = applied(state, check.target)
+        reason = runner.unsupported(actor, action)
+        if reason is not None:
+            raise Unverifiable(skipped(reason))
+        locating = Locating(target, actor.slug, clients)
+        if expected is Expect.REFUSED:
+            confirm_exists(locating)
+        params = locate(action, locating)
+    except Unverifiable as unverifiable:
+        return Planned(index, check, expected, actor.label, outcome=unverifiable.outcome)
+    return Planned(index, check, expected, actor.label, actor, Probe(str(index), action, params))
+
+
+def run_probes(planned: list[Planned], runner: Runner, parallelism: int) -> dict[str, Outcome]:
+    """Every probe's outcome: one run per actor with all its probes, at most `parallelism` at once."""
+    batches: dict[tuple[str, str | None], tuple[Actor, list[Probe]]] = {}
+    for item in planned:
+        if item.actor is not None and item.probe is not None:
+            batches.setdefault(item.actor.key, (item.actor, []))[1].append(item.probe)
+    outcomes: dict[str, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        for found in pool.map(lambda batch: runner.run(*batch), batches.values()):
+            outcomes.update(found)
+    return outcomes
