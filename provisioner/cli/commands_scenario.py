@@ -68,7 +68,7 @@ def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], var
 
 def _summary(path: Path, scenario: Scenario) -> str:
     kinds = Counter(resource.kind for resource in scenario.resources.values())
-    checks = [f"{check.identity} can {check.can} {check.target}" for check in scenario.checks]
+    checks = [check.title for check in scenario.checks]
     return "\n".join(
         [
             f"{path}: scenario '{scenario.name}' is valid",

@@ -71,7 +71,7 @@ def _table(results: list[CheckResult]) -> Table:
     for result in results:
         table.add_row(
             str(result.index + 1),
-            Text(result.title),
+            Text(result.check.title),
             Text(result.acting_as),
             str(result.expected),
             Text(result.outcome.text),

@@ -45,6 +45,13 @@ class RetrySettings:
             timeout=self.timeout,
         )
 
+    def storage_policy(self) -> Any:
+        """About the same for the storage data plane, whose pipeline needs a retry policy of its own kind
+        (azure-core's passes the storage SDK's `hosts` option on to the transport, which refuses it)."""
+        from azure.storage.blob import ExponentialRetry
+
+        return ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=self.total, random_jitter_range=1)
+
 
 MANAGEMENT_CLIENTS = {
     "resources": "azure.mgmt.resource.resources:ResourceManagementClient",
@@ -147,7 +154,7 @@ class Clients:
                 account_url,
                 credential=self.target.credential,
                 audience=self.target.profile.audiences.storage,
-                retry_policy=self.retries.policy(),
+                retry_policy=self.retries.storage_policy(),
                 **self._transport_options(),
             ),
         )

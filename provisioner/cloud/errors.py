@@ -81,8 +81,11 @@ def _from_http_response(error: HttpResponseError) -> CloudError:
 
 def _azure_code_and_message(error: HttpResponseError) -> tuple[str | None, str]:
     odata = error.error  # ARM's and Key Vault's {"error": {"code", "message"}}, when the SDK parsed it
-    code = getattr(odata, "code", None) or _storage_code(error)
-    message = getattr(odata, "message", None) or error.reason or _first_line(error.message)
+    storage = _storage_code(error)
+    code = getattr(odata, "code", None) or storage
+    # Storage's message is the first line of the SDK's (its XML body's <Message>); the reason is only "Forbidden".
+    storage_message = _first_line(error.message) if storage else None
+    message = getattr(odata, "message", None) or storage_message or error.reason or _first_line(error.message)
     return (str(code) if code else None), str(message)
 
 

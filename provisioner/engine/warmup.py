@@ -23,6 +23,7 @@ SDK_MODULES_BY_KIND: dict[str, tuple[str, ...]] = {
     "group_member": ("msgraph",),
     "storage_account": ("azure.mgmt.storage",),
     "blob_container": ("azure.mgmt.storage",),
+    "blob": ("azure.mgmt.storage", "azure.storage.blob"),
     "key_vault": ("azure.mgmt.keyvault",),
     "key_vault_secret": ("azure.keyvault.secrets",),
     "key_vault_access_policy": ("azure.mgmt.keyvault",),

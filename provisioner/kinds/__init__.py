@@ -6,6 +6,7 @@ from typing import Any
 
 from provisioner.kinds import (
     app_service_plan,
+    blob,
     blob_container,
     entra_group,
     entra_user,
@@ -42,6 +43,7 @@ KINDS: dict[str, KindInfo[Any]] = {
         role_assignment,
         storage_account,
         blob_container,
+        blob,
         key_vault,
         key_vault_secret,
         key_vault_access_policy,

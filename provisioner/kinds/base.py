@@ -148,6 +148,15 @@ class NameRule:
 
 
 @dataclass(frozen=True)
+class LocalFile:
+    """An attribute naming a local UTF-8 text file, relative to the scenario's folder: the loader
+    reads it (at most `max_bytes`) into the attribute `into`."""
+
+    into: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
 class PrincipalField:
     """An attribute holding a principal's object id, and the attribute that names its type.
 
@@ -181,8 +190,13 @@ class KindInfo(Generic[S]):
     lookup: tuple[str, ...]
     required: frozenset[str] = frozenset()
     """Attributes a created resource must set (they are optional in `spec` for `existing`)."""
+    one_of: tuple[tuple[str, ...], ...] = ()
+    """Groups of attributes of which a created resource sets exactly one."""
+    files: Mapping[str, LocalFile] = field(default_factory=dict)
     name_rule: NameRule | None = None
     globally_unique: bool = False
+    case_sensitive: frozenset[str] = frozenset()
+    """Lookup attributes Azure compares with their case (others name the same object in any case)."""
     creatable: bool = True
     """False for kinds provision only reads (they need `existing: true`)."""
     links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

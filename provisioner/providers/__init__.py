@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from provisioner.providers.app_service_plan import AppServicePlanProvider
 from provisioner.providers.base import Provider
+from provisioner.providers.blob import BlobProvider
 from provisioner.providers.blob_container import BlobContainerProvider
 from provisioner.providers.entra_group import EntraGroupProvider
 from provisioner.providers.entra_user import EntraUserProvider
@@ -38,6 +39,7 @@ PROVIDERS: dict[str, Provider] = {
         RoleAssignmentProvider(),
         StorageAccountProvider(),
         BlobContainerProvider(),
+        BlobProvider(),
         KeyVaultProvider(),
         KeyVaultSecretProvider(),
         KeyVaultAccessPolicyProvider(),

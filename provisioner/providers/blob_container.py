@@ -24,7 +24,7 @@ class BlobContainerProvider(Provider):
         if found is None:
             return None
         account_body = ctx.cache.get_or_load(account_cache_key(account), lambda: get_account(ctx, account))
-        return _observe(rest(found), _endpoint(account, account_body))
+        return _observe(rest(found), blob_endpoint(account, account_body))
 
     def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
         return self._put(ctx, desired)
@@ -45,10 +45,10 @@ class BlobContainerProvider(Provider):
         body = {"properties": {"publicAccess": desired.values["public_access"]}}
         containers = ctx.clients.storage.blob_containers
         created = containers.create(parts["resource_group"], parts["name"], desired.values["name"], body)
-        return _observe(rest(created), _endpoint(account, get_account(ctx, account)))
+        return _observe(rest(created), blob_endpoint(account, get_account(ctx, account)))
 
 
-def _endpoint(account: str, body: Mapping[str, Any] | None) -> str:
+def blob_endpoint(account: str, body: Mapping[str, Any] | None) -> str:
     endpoint = ((body or {}).get("properties") or {}).get("primaryEndpoints", {}).get("blob")
     if not endpoint:
         raise CloudError(f"storage account {account} has no blob endpoint", code="NoBlobEndpoint")

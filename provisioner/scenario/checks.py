@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
 from provisioner.kinds.base import ManagedIdentity, Model
 from provisioner.scenario.diagnostics import did_you_mean
 from provisioner.scenario.model import Check
@@ -30,15 +33,18 @@ ABILITIES: dict[str, dict[str, str]] = {
     "key_vault_secret": {"read": "read the secret's value from the vault"},
     "sql_database": {"read": "connect with an Entra token and run a SELECT"},
 }
-"""For each kind a check can target, what each `can` makes verify do. `none` proves the
-identity cannot do what `read` does."""
+"""For each kind a check can target, what each ability makes verify do. `can: X` proves the identity
+may do X; `cannot: X` proves it is refused; `can: none` is `cannot: read`."""
 
 
 class CheckSpec(Model):
-    """One entry of `checks`."""
+    """One entry of `checks`: exactly one of `can` and `cannot`."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["can"]}, {"required": ["cannot"]}]})
 
     identity: Ref
-    can: str
+    can: str | SkipJsonSchema[None] = Field(None, description="An ability it must have; `none` is `cannot: read`.")
+    cannot: str | SkipJsonSchema[None] = Field(None, description="An ability it must be refused.")
     target: Ref
     via: Ref | None = None
 
@@ -49,7 +55,7 @@ def build_checks(values: Any, parsed: dict[str, Parsed], source: Source) -> list
     for index, value in enumerate(values if isinstance(values, list) else []):
         path: Path = ("checks", index)
         if not isinstance(value, dict):
-            source.error(path, "a check must be a mapping with identity, can and target")
+            source.error(path, "a check must be a mapping with identity, can (or cannot) and target")
             continue
         spec = validate(CheckSpec, value, source, path, "a check")
         check = spec and _CheckBuilder(spec, path, parsed, source).build()
@@ -66,16 +72,32 @@ class _CheckBuilder:
     def build(self) -> Check | None:
         identity = self._resource("identity", self.spec.identity, IDENTITY_KINDS)
         target = self._resource("target", self.spec.target, tuple(ABILITIES))
-        if target:
-            self._ability(target)
+        claim = self._claim()
+        if target and claim:
+            self._ability(target.kind.name, *claim)
         via = self._via(identity) if identity else None
-        if not self.ok or identity is None or target is None:
+        if not self.ok or identity is None or target is None or claim is None:
             return None
-        return Check(identity.name, self.spec.can, target.name, via, self.source.document.at(self.path))
+        can, expect_refusal = _normalized(*claim)
+        return Check(identity.name, can, target.name, via, self.source.document.at(self.path), expect_refusal)
 
     def _error(self, key: str, message: str, hint: str | None = None) -> None:
         self.source.error((*self.path, key), message, hint)
         self.ok = False
+
+    def _claim(self) -> tuple[str, str] | None:
+        """Which of `can` and `cannot` the check says, and its ability; None (reported) for both or neither."""
+        can, cannot = self.spec.can, self.spec.cannot
+        if can is not None and cannot is not None:
+            self._error("cannot", "a check says either 'can' or 'cannot', not both")
+        elif cannot is not None:
+            return "cannot", cannot
+        elif can is not None:
+            return "can", can
+        else:
+            self.source.error(self.path, "missing 'can' or 'cannot' of a check: what to prove", key=True)
+            self.ok = False
+        return None
 
     def _resource(self, key: str, ref: Ref, kinds: tuple[str, ...]) -> Parsed | None:
         resource = self.parsed.get(ref.resource)
@@ -91,11 +113,13 @@ class _CheckBuilder:
             return resource
         return None
 
-    def _ability(self, target: Parsed) -> None:
-        abilities = [*ABILITIES[target.kind.name], NONE]
-        if self.spec.can not in abilities:
-            message = f"a check cannot prove '{self.spec.can}' on a {target.kind.name}; it can prove: "
-            self._error("can", message + ", ".join(abilities), did_you_mean(self.spec.can, abilities))
+    def _ability(self, kind: str, key: str, ability: str) -> None:
+        """`can` takes an ability of the target's kind or `none`; `cannot` an ability."""
+        abilities = [*ABILITIES[kind], NONE] if key == "can" else list(ABILITIES[kind])
+        if ability not in abilities:
+            claim, takes = (ability, "it can prove") if key == "can" else (f"cannot {ability}", "'cannot' takes")
+            message = f"a check cannot prove '{claim}' on a {kind}; {takes}: {', '.join(abilities)}"
+            self._error(key, message, did_you_mean(ability, abilities))
 
     def _via(self, identity: Parsed) -> str | None:
         via = self.spec.via
@@ -126,6 +150,13 @@ class _CheckBuilder:
     def _hosts(self, identity: str) -> bool:
         blocks = (getattr(resource.spec, "identity", None) for resource in self.parsed.values())
         return any(isinstance(b, ManagedIdentity) and identity in _attached(b) for b in blocks)
+
+
+def _normalized(key: str, ability: str) -> tuple[str, bool]:
+    """The ability a check tries, and whether it expects a refusal: `can: none` is `cannot: read`."""
+    if ability == NONE:
+        return "read", True
+    return ability, key == "cannot"
 
 
 def _attached(block: ManagedIdentity) -> list[str]:

@@ -16,6 +16,7 @@ from provisioner.errors import ScenarioError
 from provisioner.kinds.base import Model
 from provisioner.scenario.checks import build_checks
 from provisioner.scenario.diagnostics import Report
+from provisioner.scenario.files import read_files
 from provisioner.scenario.interpolate import Interpolator
 from provisioner.scenario.model import Resource, Scenario
 from provisioner.scenario.principals import infer_principal_types
@@ -87,6 +88,7 @@ class _Builder:
         outputs = interpolate(data.get("outputs", {}), ("outputs",))
         checks = interpolate(data.get("checks", []), ("checks",))
         depends_on = self._check_graph(parsed)
+        files = read_files(parsed, path.parent, self.source)
         return Scenario(
             name=str(name),
             description=str(description),
@@ -95,7 +97,7 @@ class _Builder:
             resources=self._resources(parsed, depends_on),
             outputs=outputs,
             checks=build_checks(checks, parsed, self.source),
-            source_hash=self._hash(raw),
+            source_hash=self._hash(raw, files),
             warnings=[d for d in self.source.report.sorted() if d.severity == "warning"],
         )
 
@@ -118,9 +120,9 @@ class _Builder:
             if p.spec is not None
         }
 
-    def _hash(self, raw: bytes) -> str:
-        """Changes when the file, a variable or an environment value used outside secrets does."""
-        inputs = {"variables": self.interpolator.variables, "env": self.interpolator.env_used}
+    def _hash(self, raw: bytes, files: dict[str, str]) -> str:
+        """Changes when the file, a variable, an environment value used outside secrets or a file it reads does."""
+        inputs = {"variables": self.interpolator.variables, "env": self.interpolator.env_used, "files": files}
         digest = hashlib.sha256(raw)
         digest.update(json.dumps(inputs, sort_keys=True, default=str).encode())
         return digest.hexdigest()

@@ -33,10 +33,12 @@ class Resource:
 
 @dataclass(frozen=True)
 class Check:
-    """What `verify` proves: `identity` can (or, with `none`, cannot) do `can` on `target`.
+    """What `verify` proves: `identity` can do `can` on `target`, or with `expect_refusal` is refused it.
 
-    `identity` names a virtual_machine, web_app or user_assigned_identity resource. `via` names
-    the user-assigned identity a VM or web app acts with (None: its system-assigned identity).
+    `can` is an ability of the target's kind (`cannot: write` is `can="write"`, `expect_refusal=True`;
+    `can: none` is `cannot: read`). `identity` names a virtual_machine, web_app or user_assigned_identity
+    resource. `via` names the user-assigned identity a VM or web app acts with (None: its system-assigned
+    identity).
     """
 
     identity: str
@@ -44,6 +46,14 @@ class Check:
     target: str
     via: str | None
     location: SourceLocation
+    expect_refusal: bool = False
+
+    @property
+    def title(self) -> str:
+        """`vm can read rg`, `vm via uai cannot write container`."""
+        via = f" via {self.via}" if self.via else ""
+        verb = "cannot" if self.expect_refusal else "can"
+        return f"{self.identity}{via} {verb} {self.can} {self.target}"
 
 
 @dataclass(frozen=True)

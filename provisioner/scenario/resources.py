@@ -8,7 +8,7 @@ from typing import Any
 
 from provisioner.kinds import KINDS
 from provisioner.kinds.base import KindInfo, Spec
-from provisioner.scenario.diagnostics import UNRESOLVED, SourceLocation, did_you_mean
+from provisioner.scenario.diagnostics import UNRESOLVED, SourceLocation, did_you_mean, join_words
 from provisioner.scenario.interpolate import Interpolator
 from provisioner.scenario.references import TARGET
 from provisioner.scenario.validation import validate
@@ -100,7 +100,18 @@ def _attributes(name: str, kind: KindInfo[Any], existing: bool, body: dict[str, 
         source.error(path, f"{kind.name} '{name}' can only be read: set 'existing: true'", key=True)
     for key in sorted(kind.required - attributes.keys()):
         source.error(path, f"missing required attribute '{key}' of {kind.name} '{name}'", key=True)
+    for group in kind.one_of:
+        _exactly_one(group, attributes, path, f"{kind.name} '{name}'", source)
     return attributes
+
+
+def _exactly_one(group: tuple[str, ...], attributes: dict[str, Any], path: Path, subject: str, source: Source) -> None:
+    given = [key for key in group if attributes.get(key) is not None]
+    choices = join_words([f"'{key}'" for key in group], "or")
+    if not given:
+        source.error(path, f"missing required attribute {choices} of {subject}", key=True)
+    elif len(given) > 1:
+        source.error((*path, given[1]), f"set either {choices}, not both", key=True)
 
 
 def _depends_on(value: Any, path: Path, source: Source) -> dict[str, Path]:

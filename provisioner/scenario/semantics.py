@@ -96,17 +96,18 @@ def check_duplicates(parsed: dict[str, Parsed], source: Source) -> None:
     for name, resource in parsed.items():
         if resource.spec is None:
             continue
-        keys = ("name",) if resource.kind.globally_unique else resource.kind.lookup
-        identity = (resource.kind.name, *(_comparable(getattr(resource.spec, key)) for key in keys))
+        kind = resource.kind
+        keys = ("name",) if kind.globally_unique else kind.lookup
+        identity = (kind.name, *(_comparable(getattr(resource.spec, key), key in kind.case_sensitive) for key in keys))
         if identity in seen:
-            message = f"resources '{seen[identity]}' and '{name}' are the same {resource.kind.name}"
+            message = f"resources '{seen[identity]}' and '{name}' are the same {kind.name}"
             hint = f"they have the same {join_words(keys, 'and')}"
             source.error(("resources", name), message, hint, key=True)
         seen.setdefault(identity, name)
 
 
-def _comparable(value: object) -> object:
-    return value.casefold() if isinstance(value, str) else value
+def _comparable(value: object, case_sensitive: bool) -> object:
+    return value.casefold() if isinstance(value, str) and not case_sensitive else value
 
 
 def check_cycles(edges: Edges, source: Source) -> None:

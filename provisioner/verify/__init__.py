@@ -1,7 +1,7 @@
 """`provision verify`: prove each check of a scenario with the identity's own token.
 
     run.py          verify(): plan every check, run the probes of each identity, judge the outcomes
-    abilities.py    what each `can` does on each kind of target (the probe actions)
+    abilities.py    what each ability does on each kind of target (the probe actions)
     actors.py       which VM or web app a probe runs in, and as which of its identities
     locate.py       the parameters of each access: ids from the state, endpoints read as the operator
     runner.py       the runner interface and the probe request

@@ -1,14 +1,16 @@
-"""What verify does for each `can` of a check on each kind of target (see provisioner.scenario.checks).
+"""What verify does for each ability of a check on each kind of target (see provisioner.scenario.checks).
 
-Every ability is one probe action, run as the identity; `none` runs the action of `read` and expects
-it to be refused.
+Every ability is one probe action, run as the identity; a `cannot` check (and `can: none`, which is
+`cannot: read`) runs the same action and expects it to be refused.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from provisioner.scenario.checks import NONE
+if TYPE_CHECKING:  # the probe imports this module: it need not load the scenario language
+    from provisioner.scenario import Check
 
 
 class Action(StrEnum):
@@ -41,7 +43,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("key_vault_secret", "read"): Action.SECRET_READ,
     ("sql_database", "read"): Action.SQL_READ,
 }
-"""(target kind, can) -> the probe action; one entry per ability in provisioner.scenario.checks.ABILITIES."""
+"""(target kind, ability) -> the probe action; one entry per ability in provisioner.scenario.checks.ABILITIES."""
 
 API_VERSIONS: dict[str, str] = {
     "resource_group": "2021-04-01",
@@ -52,11 +54,9 @@ API_VERSIONS: dict[str, str] = {
     "sql_database": "2021-11-01",
 }
 """The api-version of an ARM GET by id of each kind of target (the probe's ARM reads; the operator's
-check that the target of a `none` check exists)."""
+check that the target of a `cannot` check exists)."""
 
 
-def action_for(kind: str, can: str) -> tuple[Action, Expect]:
-    """The action a check runs and what it expects; `none` expects `read` to be refused."""
-    if can == NONE:
-        return ACTIONS[(kind, "read")], Expect.REFUSED
-    return ACTIONS[(kind, can)], Expect.ALLOWED
+def action_for(kind: str, check: Check) -> tuple[Action, Expect]:
+    """The action a check on a target of this kind runs, and what it expects."""
+    return ACTIONS[(kind, check.can)], Expect.REFUSED if check.expect_refusal else Expect.ALLOWED

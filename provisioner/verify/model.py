@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from provisioner.scenario import Check
-from provisioner.scenario.checks import NONE
 from provisioner.verify.abilities import Expect
 
 
@@ -81,12 +80,6 @@ class CheckResult:
     outcome: Outcome
 
     @property
-    def title(self) -> str:
-        via = f" via {self.check.via}" if self.check.via else ""
-        ability = "cannot read" if self.check.can == NONE else f"can {self.check.can}"
-        return f"{self.check.identity}{via} {ability} {self.check.target}"
-
-    @property
     def result(self) -> Result:
         actual = self.outcome.actual
         if actual is Actual.SKIPPED:
@@ -107,11 +100,11 @@ class CheckResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
-            "check": self.title,
+            "check": self.check.title,
             "location": str(self.check.location),
             "identity": self.check.identity,
             "via": self.check.via,
-            "can": self.check.can,
+            "ability": self.check.can,
             "target": self.check.target,
             "acting_as": self.acting_as,
             "expected": str(self.expected),

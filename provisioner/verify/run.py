@@ -1,7 +1,7 @@
 """`verify`: every check of a scenario, made as the identity itself, judged against what it expects.
 
 For each check: who acts (the VM or web app, and which identity), what it does (the action of its
-`can` on the target's kind), where the target is (state ids, endpoints read as the operator); then
+ability on the target's kind), where the target is (state ids, endpoints read as the operator); then
 the checks of each actor run together in one probe, actors in parallel. A check whose identity or
 target is not applied is not run and fails; one the runner cannot make is skipped.
 """
@@ -73,7 +73,7 @@ def make_runner(clients: Clients) -> Runner:
 def plan_check(
     index: int, check: Check, scenario: Scenario, state: DeploymentState | None, clients: Clients, runner: Runner
 ) -> Planned:
-    action, expected = action_for(scenario.resources[check.target].kind, check.can)
+    action, expected = action_for(scenario.resources[check.target].kind, check)
     try:
         actor = actor_for(check, scenario, state)
     except Unverifiable as unverifiable:

@@ -27,6 +27,11 @@ from tests.e2e.conftest import REPO, Cloud
 pytestmark = pytest.mark.e2e
 SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
 PRINCIPAL_OUTPUTS = ("principal_id", "group_id")  # outputs naming the principals a scenario grants to
+DETAILS = {  # what verify says it did, where the scenario made what it proves
+    "vm-system-identity-storage": {
+        "vm can read container": "listed the container and downloaded blob 'hello.txt' (52 bytes)",
+    },
+}
 
 
 def options(prefix: str) -> list[str]:
@@ -70,6 +75,7 @@ def test_scenario_applies_verifies_converges_and_goes(cloud: Cloud, sdk: Clients
     code, checks = verified(cloud, scenario, prefix)
     assert code == 0, checks
     assert {check["result"] for check in checks} == {"pass"}
+    assert DETAILS.get(scenario.stem, {}).items() <= {check["check"]: check["detail"] for check in checks}.items()
 
     mark = cloud.mark()
     again = cloud.run("apply", str(scenario), *options(prefix), "--auto-approve")

@@ -36,6 +36,27 @@ WEB = """\
     identity: {system_assigned: true}
 """
 
+CONTAINER = """\
+  sa:
+    kind: storage_account
+    resource_group: ${rg.name}
+    name: store1
+  c:
+    kind: blob_container
+    storage_account: ${sa.id}
+    name: docs
+"""
+
+
+def blob(attributes: str, container: str = "${c.id}") -> str:
+    """A scenario whose blob `b` (line 15) has these attributes from line 18 on."""
+    return RG + CONTAINER + f"  b:\n    kind: blob\n    container: {container}\n" + attributes
+
+
+def web_check(attributes: str, resources: str = RG + WEB) -> str:
+    """A scenario with one check of the web app's identity, whose other attributes follow its `identity` line."""
+    return resources + "checks:\n  - identity: ${web}\n" + attributes
+
 
 def role_assignment(principal: str, extra: str = "", role: str = "Reader") -> str:
     return f"""\
@@ -423,6 +444,62 @@ SECRETS_AND_POLICIES = [
     ),
 ]
 
+BAD_BLOB_NAMES = {"trailing-slash": "docs/", "trailing-dot": "notes.", "empty": "", "too-long": "n" * 1025}
+BLOBS = [
+    *(
+        case(
+            blob(f"    name: '{name}'\n    content: hi\n"),
+            f"s.yaml:18:11: error: invalid blob name '{name}': use 1-1024 characters, not ending in '.' or '/'",
+            id=f"blob-name-{label}",
+        )
+        for label, name in BAD_BLOB_NAMES.items()
+    ),
+    case(
+        blob("    name: a.txt\n    content: hi\n    content_file: a.txt\n"),
+        "s.yaml:20:5: error: set either 'content' or 'content_file', not both",
+        id="blob-content-and-file",
+    ),
+    case(
+        blob("    name: a.txt\n"),
+        "s.yaml:15:3: error: missing required attribute 'content' or 'content_file' of blob 'b'",
+        id="blob-without-content",
+    ),
+    case(
+        blob("    name: a.txt\n    content: " + "é" * 32769 + "\n"),
+        "s.yaml:19:14: error: 'content' has 65538 bytes of UTF-8, more than 64 KiB "
+        "(upload larger data yourself, e.g. with az storage blob upload)",
+        id="blob-content-too-large",
+    ),
+    case(
+        blob("    name: a.txt\n    content: ${rg.name}\n"),
+        "s.yaml:19:14: error: 'content' cannot take a resource reference such as ${rg.name} "
+        "(its value must be known before apply: use a literal or a variable)",
+        id="blob-content-reference",
+    ),
+    case(
+        blob("    name: a.txt\n    content: hi\n", container="${sa.id}"),
+        "s.yaml:17:16: error: 'container' must refer to blob_container.id, not ${sa.id} (storage_account)",
+        id="blob-in-a-storage-account",
+    ),
+    case(
+        blob("    name: a.txt\n    content_file: missing.txt\n"),
+        "s.yaml:19:19: error: cannot read 'missing.txt': No such file or directory "
+        "(the path is relative to the folder of the scenario file)",
+        id="blob-content-file-missing",
+    ),
+    case(
+        blob("    name: a.txt\n    content_file: /etc/hostname\n"),
+        "s.yaml:19:19: error: '/etc/hostname' must be a path relative to the scenario's folder",
+        id="blob-content-file-absolute",
+    ),
+    case(
+        blob("    name: a.txt\n    content: hi\n") + "  b2:\n    kind: blob\n    container: ${c.id}\n    name: a.txt\n"
+        "    content: ho\n",
+        "s.yaml:20:3: error: resources 'b' and 'b2' are the same blob (they have the same name and container)",
+        id="blob-duplicate",
+    ),
+]
+
 CHECKS = [
     case(
         RG + WEB + "checks:\n  - identity: ${web.id}\n    can: read\n    target: ${rg}\n",
@@ -439,6 +516,33 @@ CHECKS = [
         RG + VAULT + WEB + "checks:\n  - identity: ${web}\n    can: write\n    target: ${kv}\n",
         "s.yaml:19:10: error: a check cannot prove 'write' on a key_vault; it can prove: read, none",
         id="check-ability",
+    ),
+    case(
+        web_check("    can: wirte\n    target: ${rg}\n"),
+        "s.yaml:15:10: error: a check cannot prove 'wirte' on a resource_group; it can prove: read, write, none "
+        "(did you mean 'write'?)",
+        id="check-ability-hint",
+    ),
+    case(
+        web_check("    cannot: wirte\n    target: ${rg}\n"),
+        "s.yaml:15:13: error: a check cannot prove 'cannot wirte' on a resource_group; 'cannot' takes: read, write "
+        "(did you mean 'write'?)",
+        id="check-cannot-ability",
+    ),
+    case(
+        web_check("    cannot: none\n    target: ${kv}\n", RG + VAULT + WEB),
+        "s.yaml:19:13: error: a check cannot prove 'cannot none' on a key_vault; 'cannot' takes: read",
+        id="check-cannot-none",
+    ),
+    case(
+        web_check("    can: read\n    cannot: write\n    target: ${rg}\n"),
+        "s.yaml:16:13: error: a check says either 'can' or 'cannot', not both",
+        id="check-can-and-cannot",
+    ),
+    case(
+        web_check("    target: ${rg}\n"),
+        "s.yaml:14:5: error: missing 'can' or 'cannot' of a check: what to prove",
+        id="check-neither-can-nor-cannot",
     ),
     case(
         RG + WEB + "checks:\n  - identity: ${web}\n    can: read\n",
@@ -500,7 +604,7 @@ VARIABLES = [
 
 @pytest.mark.parametrize(
     ("content", "expected", "overrides"),
-    SYNTAX_AND_STRUCTURE + RESOURCES + REFERENCES + RULES + SECRETS_AND_POLICIES + CHECKS + VARIABLES,
+    SYNTAX_AND_STRUCTURE + RESOURCES + REFERENCES + RULES + SECRETS_AND_POLICIES + BLOBS + CHECKS + VARIABLES,
 )
 def test_bad_input_is_reported_where_it_stands(
     diagnose: Diagnose, content: str | bytes, expected: str, overrides: dict[str, str]

@@ -35,8 +35,9 @@ def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
         f"{TUTORIAL}: scenario 'vm-system-identity-arm' is valid\n"
         "  5 resources: 1 resource_group, 1 virtual_network, 1 network_interface, 1 virtual_machine, "
         "1 role_assignment\n"
-        "  1 check\n"
-        "    vm can read rg\n",
+        "  2 checks\n"
+        "    vm can read rg\n"
+        "    vm cannot write rg\n",
         "",
     )
 
@@ -88,7 +89,7 @@ def test_the_schema_discriminates_resources_by_kind(capsys: pytest.CaptureFixtur
     schema = json.loads(run(capsys, "schema")[1])
     resources = schema["properties"]["resources"]["additionalProperties"]
     assert resources["discriminator"]["propertyName"] == "kind"
-    assert len(resources["oneOf"]) == 20
+    assert len(resources["oneOf"]) == 21
     vm = schema["$defs"]["VirtualMachineResource"]
     assert vm["properties"]["kind"]["const"] == "virtual_machine"
     assert vm["additionalProperties"] is False

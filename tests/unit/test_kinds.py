@@ -19,7 +19,7 @@ def test_the_kinds_of_the_issue_are_all_there() -> None:
     assert set(KINDS) == {
         "resource_group", "virtual_network", "network_interface", "virtual_machine",
         "user_assigned_identity", "entra_group", "entra_user", "group_member", "role_assignment",
-        "storage_account", "blob_container", "key_vault", "key_vault_secret",
+        "storage_account", "blob_container", "blob", "key_vault", "key_vault_secret",
         "key_vault_access_policy", "sql_server", "sql_database", "sql_entra_admin",
         "sql_database_user", "app_service_plan", "web_app",
     }  # fmt: skip
@@ -32,6 +32,9 @@ def test_a_kind_names_only_its_own_attributes(kind: KindInfo[Any]) -> None:
     assert set(kind.lookup) <= fields
     assert kind.required <= kind.create_only
     assert kind.secrets <= fields
+    assert {name for group in kind.one_of for name in group} <= kind.create_only
+    assert set(kind.files) | {file.into for file in kind.files.values()} <= fields
+    assert kind.case_sensitive <= set(kind.lookup)
     assert {name.split(".")[0] for name in kind.links} <= fields
     assert set(kind.principal_exports) <= set(kind.exports)
     if kind.principal:
@@ -46,6 +49,7 @@ def test_a_kind_names_only_its_own_attributes(kind: KindInfo[Any]) -> None:
         ("user_assigned_identity", ["id", "name", "principal_id", "client_id", "tenant_id"]),
         ("entra_group", ["id", "object_id", "display_name"]),
         ("storage_account", ["id", "name", "blob_endpoint"]),
+        ("blob", ["id", "name", "url"]),
         ("key_vault", ["id", "name", "vault_uri"]),
         ("sql_server", ["id", "name", "fqdn"]),
         ("web_app", ["id", "name", "default_host_name", "identity.principal_id", "identity.tenant_id"]),
@@ -58,6 +62,7 @@ def test_exports(kind: str, exports: list[str]) -> None:
 def test_existing_resources_may_set_only_what_finds_them() -> None:
     assert KINDS["resource_group"].create_only == {"location", "tags"}
     assert KINDS["key_vault_secret"].create_only == {"value", "content_type"}
+    assert KINDS["blob"].create_only == {"content", "content_file", "content_type"}
 
 
 @pytest.mark.parametrize(

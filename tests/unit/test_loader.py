@@ -35,7 +35,10 @@ def test_the_tutorial_scenario_loads() -> None:
     assert reader.spec.principal_type == "ServicePrincipal"
     assert reader.spec.role_definition_guid == "acdd72a7-3385-48ef-bd42-f606fba81ae7"
     assert scenario.outputs == {"principal_id": Ref("vm", ("identity", "principal_id"))}
-    assert scenario.checks == [Check("vm", "read", "rg", None, SourceLocation(str(TUTORIAL), 66, 5))]
+    assert scenario.checks == [
+        Check("vm", "read", "rg", None, SourceLocation(str(TUTORIAL), 66, 5)),
+        Check("vm", "write", "rg", None, SourceLocation(str(TUTORIAL), 69, 5), expect_refusal=True),
+    ]
     assert scenario.warnings == []
 
 
@@ -48,14 +51,15 @@ def test_every_kind_loads() -> None:
     assert scenario.resources["shared"].existing
     assert scenario.resources["sql_admin"].spec.principal_type == "Group"  # type: ignore[attr-defined]
     assert scenario.resources["readers_read_rg"].spec.principal_type == "Group"  # type: ignore[attr-defined]
-    assert [(c.identity, c.can, c.target, c.via) for c in scenario.checks] == [
-        ("vm", "read", "rg", None),
-        ("uai", "read", "container", None),
-        ("vm", "read", "container", "uai"),
-        ("vm", "sas_write", "container", None),
-        ("web", "read", "generated", None),
-        ("vm", "read", "db", None),
-        ("web", "none", "rg", None),
+    assert [(c.title, c.expect_refusal) for c in scenario.checks] == [
+        ("vm can read rg", False),
+        ("uai can read container", False),
+        ("vm via uai can read container", False),
+        ("vm can sas_write container", False),
+        ("web can read generated", False),
+        ("vm can read db", False),
+        ("web cannot read rg", True),  # `can: none` is `cannot: read`
+        ("vm via uai cannot write container", True),
     ]
 
 

@@ -54,13 +54,15 @@ def cloud(local_cloud: LocalCloudServer, tmp_path_factory: pytest.TempPathFactor
 
 
 def checks(*entries: str) -> str:
-    """A `checks:` list from `identity can target` (or `identity via uai can target`) lines."""
+    """A `checks:` list from `identity ability target` lines (`can: ability`), `identity cannot ability
+    target` (`cannot: ability`), each with `via uai` after the identity or not."""
     lines = []
     for entry in entries:
         words = entry.split()
         via = f', via: "${{{words[2]}}}"' if words[1] == "via" else ""
-        identity, can, target = words[0], words[-2], words[-1]
-        lines.append(f'  - {{identity: "${{{identity}}}"{via}, can: {can}, target: "${{{target}}}"}}\n')
+        identity, ability, target = words[0], words[-2], words[-1]
+        key = "cannot" if words[-3] == "cannot" else "can"
+        lines.append(f'  - {{identity: "${{{identity}}}"{via}, {key}: {ability}, target: "${{{target}}}"}}\n')
     return "".join(lines)
 
 

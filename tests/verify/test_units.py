@@ -18,12 +18,14 @@ from provisioner.verify.runner import Probe
 CHECK = Check("vm", "read", "rg", None, SourceLocation("s.yaml", 3, 5))
 
 
-def test_every_ability_has_an_action_and_none_expects_reads_refused() -> None:
+def test_every_ability_has_an_action_and_cannot_expects_it_refused() -> None:
     assert set(ACTIONS) == {(kind, can) for kind, abilities in ABILITIES.items() for can in abilities}
-    for kind in ABILITIES:
-        assert action_for(kind, "none") == (ACTIONS[(kind, "read")], Expect.REFUSED)
-        assert kind in API_VERSIONS
-    assert action_for("blob_container", "sas_write") == (Action.SAS_WRITE, Expect.ALLOWED)
+    assert set(API_VERSIONS) == set(ABILITIES)
+    sas_write = Check("vm", "sas_write", "container", None, CHECK.location)
+    assert action_for("blob_container", sas_write) == (Action.SAS_WRITE, Expect.ALLOWED)
+    cannot_write = Check("vm", "write", "rg", "uai", CHECK.location, expect_refusal=True)
+    assert action_for("resource_group", cannot_write) == (Action.GROUP_WRITE, Expect.REFUSED)
+    assert (CHECK.title, cannot_write.title) == ("vm can read rg", "vm via uai cannot write rg")
 
 
 @pytest.mark.parametrize(

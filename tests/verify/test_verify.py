@@ -30,6 +30,11 @@ RESOURCES += """\
     scope: ${container.id}
     role: Storage Blob Data Reader
     principal: ${vm.identity.principal_id}
+  operator_reads_blobs:
+    kind: role_assignment
+    scope: ${container.id}
+    role: Storage Blob Data Reader
+    principal: ${target.principal_id}
   uai_gets_sas:
     {kind: role_assignment, scope: "${storage.id}", role: Storage Account Contributor, principal: "${uai.principal_id}"}
   kv: {kind: key_vault, resource_group: "${rg.name}", name: vfy-kv}
@@ -113,14 +118,14 @@ def test_json_output_has_one_entry_per_check_with_expected_and_actual(deployment
     assert (report["scenario"], report["deployment"], report["target"]) == (NAME, NAME, "local")
     first = report["checks"][0]
     assert set(first) == {
-        "index", "check", "location", "identity", "via", "can", "target", "acting_as", "expected", "actual", "code",
-        "result", "detail",
+        "index", "check", "location", "identity", "via", "ability", "target", "acting_as", "expected", "actual",
+        "code", "result", "detail",
     }  # fmt: skip
-    assert (first["index"], first["identity"], first["via"], first["can"], first["target"]) == (
+    assert (first["index"], first["identity"], first["via"], first["ability"], first["target"]) == (
         0,
         "vm",
         None,
-        "none",
+        "read",
         "rg",
     )
     assert (first["expected"], first["actual"], first["code"], first["result"]) == ("refused", "allowed", None, "fail")
@@ -142,6 +147,39 @@ def test_access_beyond_the_roles_is_refused_and_fails_with_azures_code(deploymen
     ]
     assert "Microsoft.Resources/subscriptions/resourceGroups/write" in verified.out
     assert "Verify: 1 passed, 3 failed, 0 skipped, of 4 checks." in verified.out
+
+
+def test_cannot_write_passes_when_the_write_is_refused_and_leaves_nothing(deployment: Deployment, sdk: Clients) -> None:
+    written = checks("vm cannot write rg", "vm cannot write container", "uai sas_write container")
+    scenario = deployment.scenario("cannot-write", written)
+    verified = deployment.run("verify", scenario)
+    assert verified.code == 0, verified.text
+    rows = [line.split() for line in verified.out.splitlines() if re.match(r"\d+ +vm cannot write", line)]
+    assert [row[-3:] for row in rows] == [
+        ["refused", "(AuthorizationFailed)", "pass"],  # Reader on the group
+        ["refused", "(AuthorizationPermissionMismatch)", "pass"],  # Storage Blob Data Reader on the container
+    ]
+    account_url = sdk.storage.storage_accounts.get_properties("vfy-rg", "vfystore").primary_endpoints.blob
+    container = sdk.blob_service(account_url).get_container_client("data")
+    names = [blob.name for blob in container.list_blobs(name_starts_with="provision-verify/")]
+    assert "provision-verify/uai-on-vm-sas.txt" in names  # an allowed write leaves its marker
+    assert "provision-verify/vm-system-assigned.txt" not in names  # a refused one leaves nothing
+
+
+def test_cannot_write_fails_when_the_write_is_allowed(deployment: Deployment, sdk: Clients) -> None:
+    tags = sdk.resources.resource_groups.get("vfy-other").tags
+    verified = deployment.run("verify", deployment.scenario("contributor", checks("web cannot write other")), "--json")
+    assert verified.code == 1, verified.text
+    (result,) = json.loads(verified.out)["checks"]
+    assert (result["check"], result["ability"], result["expected"], result["actual"], result["result"]) == (
+        "web cannot write other",
+        "write",
+        "refused",
+        "allowed",
+        "fail",
+    )  # Contributor on the group
+    assert result["detail"].startswith("allowed, but the check expects a refusal")
+    assert sdk.resources.resource_groups.get("vfy-other").tags == tags  # the write it made changed nothing
 
 
 def test_checks_of_what_is_not_applied_fail_without_running(deployment: Deployment) -> None:
