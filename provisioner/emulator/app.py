@@ -70,7 +70,8 @@ class LocalCloudApp:
                 raise _unrouted(surface, request, method_exists=same_path is not None)
             response = await self._handle(request, route, params, surface, request_id)
         except CloudServiceError as error:
-            response = render_error(surface, error, request_id)
+            correlation = request.headers.get("client-request-id") or request.headers.get("x-ms-client-request-id")
+            response = render_error(surface, error, request_id, correlation)
         self._decorate(response, surface, request, request_id)
         if surface is not Surface.CONTROL:
             operation = route.operation if route else "unmatched"

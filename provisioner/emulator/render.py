@@ -17,10 +17,13 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
 
 
-def render_error(surface: Surface, error: CloudServiceError, request_id: str) -> Response:
+def render_error(
+    surface: Surface, error: CloudServiceError, request_id: str, correlation_id: str | None = None
+) -> Response:
+    """`correlation_id`: what the client sent as its request id (Entra echoes MSAL's `client-request-id`)."""
     headers = dict(error.headers)
     if surface in (Surface.ENTRA, Surface.IMDS):
-        return JSONResponse(_oauth_error(surface, error, request_id), error.status, headers)
+        return JSONResponse(_oauth_error(surface, error, request_id, correlation_id), error.status, headers)
     if surface is Surface.APP_IDENTITY:
         # App Service's identity endpoint answers {"statusCode", "message", "correlationId"}
         body = {"statusCode": error.status, "message": error.message, "correlationId": request_id}
@@ -44,13 +47,15 @@ def render_error(surface: Surface, error: CloudServiceError, request_id: str) ->
     return JSONResponse({"error": {"code": error.code, "message": error.message, **error.extra}}, error.status, headers)
 
 
-def _oauth_error(surface: Surface, error: CloudServiceError, request_id: str) -> dict[str, object]:
+def _oauth_error(
+    surface: Surface, error: CloudServiceError, request_id: str, correlation_id: str | None
+) -> dict[str, object]:
     body: dict[str, object] = {"error": error.code, "error_description": error.message}
     if surface is Surface.ENTRA:
         body |= {
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
             "trace_id": request_id,
-            "correlation_id": str(uuid.uuid4()),
+            "correlation_id": correlation_id or str(uuid.uuid4()),
         }
     body |= error.extra
     return body

@@ -199,3 +199,16 @@ def test_instance_discovery_refuses_other_hosts(local_cloud: LocalCloudServer) -
         timeout=30,
     )
     aad_error(response, 400, "invalid_instance", 50049)
+
+
+def test_errors_echo_the_clients_request_id_as_correlation_id(local_cloud: LocalCloudServer) -> None:
+    tenant = local_cloud.cloud.identity.tenant_id
+    response = requests.post(
+        f"{local_cloud.url}/{tenant}/oauth2/v2.0/token",
+        data=operator_form(local_cloud, client_secret="wrong"),
+        headers={"client-request-id": "5b3c1f8e-0000-4000-8000-000000000001"},
+        verify=str(local_cloud.ca_cert),
+        timeout=30,
+    )
+    body = aad_error(response, 401, "invalid_client", 7000215)
+    assert body["correlation_id"] == "5b3c1f8e-0000-4000-8000-000000000001"
