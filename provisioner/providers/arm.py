@@ -62,8 +62,13 @@ def merged_tags(desired: Desired, live: Mapping[str, str] | None = None) -> dict
 
 
 def group_location(ctx: ProviderContext, group: str) -> str:
-    location: str = ctx.clients.resources.resource_groups.get(group).location
-    return location
+    """The group's location, read once per run: ARM never lets a group change location."""
+
+    def load() -> str:
+        location: str = ctx.clients.resources.resource_groups.get(group).location
+        return location
+
+    return ctx.cache.get_or_load(("resource-group-location", group.lower()), load)
 
 
 def location_for(ctx: ProviderContext, desired: Desired) -> str:
