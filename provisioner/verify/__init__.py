@@ -6,7 +6,10 @@
     locate.py       the parameters of each access: ids from the state, endpoints read as the operator
     runner.py       the runner interface and the probe request
     local.py        local cloud: the probe as a child process with the VM's or web app's identity environment
-    runcommand.py   Azure: ARM reads inside the VM through Run Command (curl / PowerShell)
+    runcommand.py   Azure: the runner that makes the accesses inside the VM through Run Command
+    runcommand_calls.py     the URLs and bodies of each in-VM access, validated before any script sees them
+    runcommand_linux.py     the POSIX sh + curl script; runcommand_windows.py: the PowerShell one
+    runcommand_output.py    reading the scripts' result lines
     probe.py        `python -m provisioner.verify.probe`: the program acting as the identity (protocol there)
     probe_steps.py  the accesses the probe makes with the Azure SDKs
     model.py        outcomes, results and the report
