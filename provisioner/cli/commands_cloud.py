@@ -50,6 +50,12 @@ def cloud_group() -> None:
     default=0.0,
     help="Seconds a new service principal stays invisible to role assignment.",
 )
+@click.option(
+    "--rbac-delay",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds a new role assignment takes to count for authorization (Azure RBAC propagation).",
+)
 @click.option("--async-polls", type=click.IntRange(min=1), default=1, help="Polls before an async operation ends.")
 def start(
     *,
@@ -59,6 +65,7 @@ def start(
     throttle: bool,
     error_rate: float,
     replication_delay: float,
+    rbac_delay: float,
     async_polls: int,
 ) -> None:
     """Serve the local cloud in the foreground until Ctrl-C."""
@@ -74,6 +81,7 @@ def start(
         throttle=throttle,
         error_rate=error_rate,
         replication_delay=replication_delay,
+        rbac_delay=rbac_delay,
         async_polls=async_polls,
     )
     try:

@@ -1,5 +1,6 @@
 """Faults the local cloud can inject: latency, throttling (ARM's token buckets and a random 429 rate),
-500/503 answers, replication delay for new service principals, and the length of async operations.
+500/503 answers, replication delay for new service principals, RBAC propagation delay for new role
+assignments, and the length of async operations.
 Set at start (`provision cloud start --latency-ms ...`) or through `PUT /_cloud/faults`.
 """
 
@@ -24,6 +25,7 @@ class FaultSettings:
     throttle_rate: float = 0.0  # fraction of ARM/Graph calls answered 429 at random
     error_rate: float = 0.0  # fraction of ARM/Graph calls answered 500 or 503 at random
     replication_delay: float = 0.0  # seconds a new service principal stays invisible to ARM
+    rbac_delay: float = 0.0  # seconds a new role assignment takes before authorization decisions count it
     async_polls: int = 1  # polls before an asynchronous operation reports its end
     seed: int | None = None
 

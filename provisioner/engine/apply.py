@@ -49,6 +49,7 @@ def apply_plan(
         StepSettings(deployment_tags(scenario.name, writer.state.deployment), options.policy),
         exports={name: assessment.exports for name, assessment in run.assessments.items()},
         kinds={name: resource.kind for name, resource in scenario.resources.items()},
+        depends_on={name: resource.depends_on for name, resource in scenario.resources.items()},
     )
     _stamp(writer, scenario.name, run.plan.target)
     report = RunReport()

@@ -68,6 +68,7 @@ def destroy(
         StepSettings(deployment_tags(state.scenario or "", state.deployment), options.policy),
         exports={address: entry.exports for address, entry in state.resources.items()},
         kinds={address: entry.kind for address, entry in state.resources.items()},
+        depends_on={address: entry.depends_on for address, entry in state.resources.items()},
     )
     report = RunReport()
     entries = dict(state.resources)

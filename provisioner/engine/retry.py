@@ -6,6 +6,9 @@
 - PrincipalNotFound: right after this run created (or enabled) an identity, Entra ID may not have
   replicated its service principal to ARM yet. Retried up to `principal_wait` seconds only then;
   for any other principal it fails at once with Azure's error.
+- An authorization refusal (403) of a step that depends on a role assignment this run created: Azure
+  RBAC takes a while to apply a new assignment. Retried, like PrincipalNotFound, up to
+  `principal_wait` seconds only then; otherwise it fails at once.
 - Everything else fails at once.
 """
 
@@ -22,6 +25,9 @@ from provisioner.errors import CloudError, TransientCloudError
 T = TypeVar("T")
 
 PRINCIPAL_NOT_FOUND = "PrincipalNotFound"
+AUTHORIZATION_REFUSALS = frozenset(
+    {"AuthorizationFailed", "AuthorizationPermissionMismatch", "Forbidden", "ForbiddenByRbac"}
+)
 DEFAULT_PRINCIPAL_WAIT = 120.0
 
 
@@ -65,6 +71,11 @@ def is_principal_not_found(error: BaseException) -> bool:
     return status_and_code(error)[1] == PRINCIPAL_NOT_FOUND
 
 
+def is_authorization_refusal(error: BaseException) -> bool:
+    status, code = status_and_code(error)
+    return status == 403 and code in AUTHORIZATION_REFUSALS
+
+
 def retry_after(error: BaseException) -> float | None:
     value: object = getattr(error, "retry_after", None)
     return float(value) if isinstance(value, int | float) and value >= 0 else None
@@ -75,10 +86,14 @@ def call_with_retry(
     *,
     policy: RetryPolicy,
     principal_created: bool = False,
+    role_granted: bool = False,
     notify: Callable[[str], None] = lambda message: None,
     clock: Clock = Clock(),
 ) -> T:
-    """Run `operation`, retrying as the module docstring says; raises the last error otherwise."""
+    """Run `operation`, retrying as the module docstring says; raises the last error otherwise.
+
+    `principal_created`: the operation refers to a principal this run created; `role_granted`: it
+    depends on a role assignment this run created."""
     started = clock.now()
     attempt = 0
     transient_waited = 0.0
@@ -87,13 +102,14 @@ def call_with_retry(
         try:
             return operation()
         except Exception as error:
-            delay = _delay(error, policy, attempt, transient_waited, clock.now() - started, principal_created)
+            propagating = _propagating(error, principal_created, role_granted)
+            delay = _delay(error, policy, attempt, transient_waited, clock.now() - started, propagating)
             if delay is None:
-                if principal_created and is_principal_not_found(error):
-                    raise _replication_timeout(error, policy) from error
+                if propagating:
+                    raise _propagation_timeout(error, policy) from error
                 raise
-            if is_principal_not_found(error):
-                notify(_principal_message(policy, clock.now() - started))
+            if propagating:
+                notify(_propagation_message(error, policy, clock.now() - started))
             else:
                 transient_waited += delay
                 notify(f"{_describe(error)}; retrying in {delay:.1f}s (attempt {attempt + 1})")
@@ -106,11 +122,11 @@ def _delay(
     attempt: int,
     transient_waited: float,
     elapsed: float,
-    principal_created: bool,
+    propagating: bool,
 ) -> float | None:
     """Seconds to wait before the next attempt, or None to give up."""
-    if is_principal_not_found(error):
-        if not principal_created or elapsed >= policy.principal_wait:
+    if propagating:
+        if elapsed >= policy.principal_wait:
             return None
         return min(policy.principal_poll, max(policy.principal_wait - elapsed, 0.0))
     if not is_transient(error) or attempt >= policy.max_attempts:
@@ -122,23 +138,42 @@ def _delay(
     return delay
 
 
-def _principal_message(policy: RetryPolicy, elapsed: float) -> str:
+def _propagating(error: BaseException, principal_created: bool, role_granted: bool) -> bool:
+    """True for an error that Azure's propagation of something this run created explains."""
+    if is_principal_not_found(error):
+        return principal_created
+    return role_granted and is_authorization_refusal(error)
+
+
+def _propagation_message(error: BaseException, policy: RetryPolicy, elapsed: float) -> str:
+    waiting = f"waiting, {elapsed:.0f}s of up to {policy.principal_wait:.0f}s"
+    if is_principal_not_found(error):
+        return (
+            "the identity created in this run is not visible to Azure RBAC yet (Entra ID replicates a new "
+            f"service principal with a delay); {waiting}"
+        )
     return (
-        "the identity created in this run is not visible to Azure RBAC yet (Entra ID replicates a new "
-        f"service principal with a delay); waiting, {elapsed:.0f}s of up to {policy.principal_wait:.0f}s"
+        f"{_label(error) or 'refused'}: a role assignment this step depends on was created in this run, and "
+        f"Azure RBAC takes time (up to several minutes) to apply a new role assignment; {waiting}"
     )
 
 
-def _replication_timeout(error: BaseException, policy: RetryPolicy) -> CloudError:
+def _propagation_timeout(error: BaseException, policy: RetryPolicy) -> CloudError:
     status, code = status_and_code(error)
-    message = (
-        f"{error} (the identity was created in this run, but its service principal was still not "
-        f"visible after {policy.principal_wait:.0f}s of Entra ID replication; re-run, or raise --principal-wait)"
-    )
+    if is_principal_not_found(error):
+        cause = "the identity was created in this run, but its service principal was still not visible"
+        process = "Entra ID replication"
+    else:
+        cause = "a role assignment this step depends on was created in this run, but was still not applied"
+        process = "Azure RBAC propagation"
+    message = f"{error} ({cause} after {policy.principal_wait:.0f}s of {process}; re-run, or raise --principal-wait)"
     return CloudError(message, status=status, code=code)
 
 
+def _label(error: BaseException) -> str:
+    return " ".join(str(part) for part in status_and_code(error) if part is not None)
+
+
 def _describe(error: BaseException) -> str:
-    status, code = status_and_code(error)
-    label = " ".join(str(part) for part in (status, code) if part is not None)
+    label = _label(error)
     return f"transient error ({label})" if label else "transient error"

@@ -7,13 +7,13 @@ a resource provision did not create are recorded before the change.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from provisioner.engine.report import Progress
 from provisioner.engine.retry import RetryPolicy, call_with_retry
-from provisioner.kinds import KINDS
+from provisioner.kinds import KINDS, role_assignment
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import sensitive_attributes
 from provisioner.plan.desired import Exports, build_desired, resolved_secrets, with_target
@@ -42,14 +42,17 @@ class Steps:
         settings: StepSettings,
         exports: Mapping[str, Mapping[str, Any]],
         kinds: Mapping[str, str],
+        depends_on: Mapping[str, Collection[str]],
     ) -> None:
         self.ctx, self.providers, self.writer, self.progress = ctx, providers, writer, progress
         self.settings = settings
         self.kinds = dict(kinds)
+        self.depends_on = {address: set(needs) for address, needs in depends_on.items()}
         self._exports = with_target(exports, ctx.clients)
         self._lock = threading.Lock()
-        # Identities created or changed by this run (or by an interrupted run the state remembers):
-        # only a principal of theirs may be waited for through replication delay.
+        # Resources created or changed by this run (or by an interrupted run the state remembers):
+        # only a principal of their identities may be waited for through replication delay, and only
+        # their role assignments through RBAC propagation.
         self._fresh = {e.address for e in writer.state.resources.values() if e.status != Status.READY}
         self.left_behind: list[str] = []  # what deletes had to leave in Azure, for the run's report
 
@@ -100,9 +103,7 @@ class Steps:
             )
             self._leave_behind(resource.name, resource.kind, left)
         desired = self.desired(resource, generate=True)
-        observed = self._call(
-            resource.name, lambda: provider.create(self.ctx, desired), self._waits_for_principal(resource)
-        )
+        observed = self._call(resource.name, lambda: provider.create(self.ctx, desired), waits_for=resource)
         with self.writer.edit() as state:
             entry = state.resources[resource.name]
             self._record(entry, resource, observed, provider)
@@ -126,7 +127,7 @@ class Steps:
         result = self._call(
             resource.name,
             lambda: provider.update(self.ctx, desired, observed, changes),
-            self._waits_for_principal(resource),
+            waits_for=resource,
         )
         with self.writer.edit() as state:
             self._record(state.resources[resource.name], resource, result, provider)
@@ -171,22 +172,39 @@ class Steps:
             with self._lock:
                 self.left_behind.append(f"{address} ({kind}): {note}")
 
-    def _call(self, address: str, operation: Callable[[], T], waits_for_principal: bool = False) -> T:
+    def _call(self, address: str, operation: Callable[[], T], waits_for: Resource | None = None) -> T:
+        """Run a call of the step at `address`; `waits_for`: the scenario resource it creates or updates,
+        whose references to what this run created may be waited for through Azure's propagation."""
+        with self._lock:
+            fresh = set(self._fresh)
         return call_with_retry(
             operation,
             policy=self.settings.policy,
-            principal_created=waits_for_principal,
+            principal_created=waits_for is not None and self._refers_to_new_principal(waits_for, fresh),
+            role_granted=waits_for is not None and self._needs_new_grant(waits_for.name, fresh),
             notify=lambda message: self.progress.note(address, message),
         )
 
-    def _waits_for_principal(self, resource: Resource) -> bool:
+    def _refers_to_new_principal(self, resource: Resource, fresh: set[str]) -> bool:
         """True when the resource refers to a principal of an identity created or changed by this run."""
-        with self._lock:
-            fresh = set(self._fresh)
         for ref in references_in(resource.spec):
             kind = self.kinds.get(ref.resource)
             if ref.resource in fresh and kind is not None and ref.dotted in KINDS[kind].principal_exports:
                 return True
+        return False
+
+    def _needs_new_grant(self, address: str, fresh: set[str]) -> bool:
+        """True when the resource depends, directly or transitively, on a role assignment this run created."""
+        seen: set[str] = set()
+        frontier = list(self.depends_on.get(address, ()))
+        while frontier:
+            current = frontier.pop()
+            if current in seen:
+                continue
+            if current in fresh and self.kinds.get(current) == role_assignment.KIND.name:
+                return True
+            seen.add(current)
+            frontier.extend(self.depends_on.get(current, ()))
         return False
 
     def _record(self, entry: ResourceState, resource: Resource, observed: Observed, provider: Provider) -> None:

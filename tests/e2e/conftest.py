@@ -28,6 +28,7 @@ from provisioner.emulator.server import LocalCloudServer
 REPO = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
 TUTORIAL = REPO / "scenarios" / "vm-system-identity-arm.yaml"
+BLOB_SCENARIO = REPO / "scenarios" / "vm-system-identity-storage.yaml"
 RUN_COMMANDS = {"plan", "apply", "destroy", "verify"}
 STATE_COMMANDS = {"output", "show"}
 UNGATED = "from provisioner.cli.main import main; main()"
@@ -72,7 +73,7 @@ class Cloud:
         self.control("PUT", "/_cloud/faults", settings)
 
     def clear_faults(self) -> None:
-        self.faults(latency_ms=0, throttle_rate=0, error_rate=0, replication_delay=0, throttle=False)
+        self.faults(latency_ms=0, throttle_rate=0, error_rate=0, replication_delay=0, rbac_delay=0, throttle=False)
 
     def mark(self) -> int:
         """The request log's sequence number now (count requests after it with `since`)."""

@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from provisioner.cloud.clients import Clients
 from provisioner.state import StateStore
 from tests.e2e.checks import resources_named, role_assignments
-from tests.e2e.conftest import TUTORIAL, Cloud
+from tests.e2e.conftest import BLOB_SCENARIO, TUTORIAL, Cloud
 
 pytestmark = pytest.mark.e2e
 KILL_TRIALS = 3
@@ -60,6 +61,23 @@ def test_apply_converges_under_throttling_errors_and_replication_delay(
     assert applied.code == 0, applied.text
     principal = converged(faults, sdk, prefix)
     destroyed(faults, sdk, prefix, principal)
+
+
+def test_a_blob_upload_waits_for_rbac_to_apply_the_data_role_granted_in_the_same_apply(faults: Cloud) -> None:
+    faults.faults(rbac_delay=3)
+    impatient, waited = "i" + uuid.uuid4().hex[:6], "w" + uuid.uuid4().hex[:6]
+    failed = faults.run("apply", str(BLOB_SCENARIO), *options(impatient), "--auto-approve", "--principal-wait", "1")
+    assert failed.code == 1, failed.text
+    assert "AuthorizationPermissionMismatch" in failed.text and "Azure RBAC propagation" in failed.text
+
+    # Waits for its own grant, made after the impatient one's: both are in effect for the destroys.
+    applied = faults.run("apply", str(BLOB_SCENARIO), *options(waited), "--auto-approve")
+    assert applied.code == 0, applied.text
+    assert "Azure RBAC takes time" in applied.text
+
+    for prefix in (impatient, waited):
+        outcome = faults.run("destroy", str(BLOB_SCENARIO), *options(prefix), "--auto-approve")
+        assert outcome.code == 0, outcome.text
 
 
 def wait_for_writes(cloud: Cloud, mark: int, writes: int, process: subprocess.Popen[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -158,6 +159,7 @@ def test_a_new_principal_is_invisible_to_role_assignment_during_the_replication_
 
 ACT_AS_VM = """
 import json
+import time
 from azure.identity import ManagedIdentityCredential
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resource.resources import ResourceManagementClient
@@ -202,3 +204,23 @@ def test_a_managed_identity_can_do_exactly_what_its_roles_allow(
     }
     builders.assign(local_cloud, operator_credential, group_id, builders.READER, vm.identity.principal_id)
     assert _what_the_vm_may_do(local_cloud, vm.id, group) == {"read": "ok", "write": "AuthorizationFailed"}
+
+
+def test_a_new_role_assignment_counts_only_after_the_rbac_delay(
+    local_cloud: LocalCloudServer, operator_credential: Any
+) -> None:
+    group = "authz-rbac-delay-rg"
+    subnet = builders.group_with_subnet(local_cloud, operator_credential, group)
+    vm = builders.vm(local_cloud, operator_credential, group, "authz-delay-vm", subnet, {"type": "SystemAssigned"})
+    group_id = f"/subscriptions/{local_cloud.cloud.identity.subscription_id}/resourceGroups/{group}"
+    local_cloud.cloud.faults.update({"rbac_delay": 5})
+    try:
+        builders.assign(local_cloud, operator_credential, group_id, builders.READER, vm.identity.principal_id)
+    finally:
+        local_cloud.cloud.faults.update({"rbac_delay": 0})
+    assert _what_the_vm_may_do(local_cloud, vm.id, group)["read"] == "AuthorizationFailed"
+
+    deadline = time.monotonic() + 30
+    while _what_the_vm_may_do(local_cloud, vm.id, group)["read"] != "ok":
+        assert time.monotonic() < deadline, "the role assignment never took effect"
+        time.sleep(0.5)

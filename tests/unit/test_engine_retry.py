@@ -113,3 +113,55 @@ def test_principal_wait_is_bounded_and_explained() -> None:
     assert failure.value.code == "PrincipalNotFound"
     assert "--principal-wait" in str(failure.value)
     assert sum(time.sleeps) == 10
+
+
+def refused(code: str = "AuthorizationPermissionMismatch") -> CloudError:
+    return CloudError(f"403 {code}: not authorized", status=403, code=code)
+
+
+@pytest.mark.parametrize(
+    "code", ["AuthorizationFailed", "AuthorizationPermissionMismatch", "Forbidden", "ForbiddenByRbac"]
+)
+def test_a_refusal_waits_for_rbac_to_apply_a_role_assignment_this_run_created(code: str) -> None:
+    time = FakeTime()
+    notes: list[str] = []
+    result = call_with_retry(
+        failing([refused(code) for _ in range(3)]),
+        policy=RetryPolicy(principal_wait=120, principal_poll=2),
+        role_granted=True,
+        notify=notes.append,
+        clock=time.clock,
+    )
+    assert result == "ok"
+    assert time.sleeps == [2, 2, 2]
+    assert f"403 {code}" in notes[0] and "Azure RBAC takes time" in notes[0]
+
+
+def test_a_refusal_fails_at_once_without_a_role_assignment_this_run_created() -> None:
+    time = FakeTime()
+    with pytest.raises(CloudError, match="AuthorizationPermissionMismatch"):
+        call_with_retry(failing([refused()]), policy=RetryPolicy(), principal_created=True, clock=time.clock)
+    assert time.sleeps == []
+
+
+def test_other_errors_of_a_step_after_a_new_role_assignment_fail_at_once() -> None:
+    time = FakeTime()
+    errors: list[Exception] = [CloudError("400 InvalidParameter", status=400, code="InvalidParameter")]
+    with pytest.raises(CloudError, match="InvalidParameter"):
+        call_with_retry(failing(errors), policy=RetryPolicy(), role_granted=True, clock=time.clock)
+    assert time.sleeps == []
+
+
+def test_rbac_wait_is_bounded_by_principal_wait_and_explained() -> None:
+    time = FakeTime()
+    errors: list[Exception] = [refused() for _ in range(100)]
+    with pytest.raises(CloudError) as failure:
+        call_with_retry(
+            failing(errors),
+            policy=RetryPolicy(principal_wait=10, principal_poll=2),
+            role_granted=True,
+            clock=time.clock,
+        )
+    assert failure.value.status == 403 and failure.value.code == "AuthorizationPermissionMismatch"
+    assert "Azure RBAC propagation" in str(failure.value) and "--principal-wait" in str(failure.value)
+    assert sum(time.sleeps) == 10

@@ -1,14 +1,26 @@
 """Who may do what: role assignments at a scope or above, through group membership, evaluated with
-the role definitions' actions / notActions / dataActions / notDataActions."""
+the role definitions' actions / notActions / dataActions / notDataActions.
+
+An assignment counts only from the time it takes effect (the `rbac_delay` fault: Azure RBAC takes a
+while to apply a new one). That time is kept in a table of its own, so no ARM response shows it.
+"""
 
 from __future__ import annotations
+
+import time
 
 from provisioner.emulator.arm.ids import scopes_at_or_above
 from provisioner.emulator.auth.builtin_roles import builtin_role
 from provisioner.emulator.auth.rbac import Permission, allows
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.store import Store, StoredResource, resource_key
 
 ROLE_ASSIGNMENT_TYPE = "Microsoft.Authorization/roleAssignments"
+_EFFECTIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS role_assignment_effective (
+    key TEXT PRIMARY KEY,
+    effective_at REAL NOT NULL
+)
+"""
 
 
 def role_guid(role_definition_id: str) -> str:
@@ -23,13 +35,34 @@ def assignments_covering(store: Store, scope: str) -> list[StoredResource]:
     return found
 
 
+def take_effect_after(store: Store, assignment_id: str, seconds: float) -> None:
+    """Record when a new assignment starts to count (replacing what an earlier one of that id left)."""
+    store.add_schema(_EFFECTIVE_SCHEMA)
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO role_assignment_effective (key, effective_at) VALUES (?, ?)",
+            (resource_key(assignment_id), time.time() + seconds),
+        )
+
+
+def _pending(store: Store) -> set[str]:
+    """Keys of the assignments that do not count yet."""
+    store.add_schema(_EFFECTIVE_SCHEMA)
+    with store.transaction() as conn:
+        rows = conn.execute(
+            "SELECT key FROM role_assignment_effective WHERE effective_at > ?", (time.time(),)
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
 def permissions_of(store: Store, object_id: str, scope: str) -> list[Permission]:
     """The permission blocks granted to the object (directly or through its groups) at `scope`."""
     principals = {object_id.lower()} | {group.lower() for group in store.groups_of(object_id.lower())}
+    pending = _pending(store)
     permissions: list[Permission] = []
     for assignment in assignments_covering(store, scope):
         properties = assignment.body["properties"]
-        if str(properties["principalId"]).lower() not in principals:
+        if str(properties["principalId"]).lower() not in principals or resource_key(assignment.id) in pending:
             continue
         role = builtin_role(role_guid(properties["roleDefinitionId"]))
         if role is not None:

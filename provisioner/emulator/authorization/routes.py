@@ -11,7 +11,7 @@ from provisioner.emulator.arm.ids import scopes_at_or_above, subscription_of
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_scope
 from provisioner.emulator.auth.builtin_roles import builtin_role, builtin_roles, role_definition_body
-from provisioner.emulator.authorization.access import ROLE_ASSIGNMENT_TYPE
+from provisioner.emulator.authorization.access import ROLE_ASSIGNMENT_TYPE, take_effect_after
 from provisioner.emulator.authorization.models import (
     assignment_id,
     check_assignment_name,
@@ -84,17 +84,19 @@ async def create_role_assignment(call: Call) -> Response:
         return _repeat_of(existing, role, principal_id)
     if find_equal_assignment(store, scope, role, principal_id) is not None:
         raise CloudServiceError(409, "RoleAssignmentExists", "The role assignment already exists.")
-    body = store_role_assignment(
-        store,
-        scope=scope,
-        name=name,
-        role_guid=role,
-        principal_id=principal_id,
-        principal_type=principal_type,
-        subscription=subscription_of(scope) or call.cloud.identity.subscription_id,
-        created_by=call.caller.object_id,
-        description=properties.get("description"),
-    )
+    with store.transaction():
+        body = store_role_assignment(
+            store,
+            scope=scope,
+            name=name,
+            role_guid=role,
+            principal_id=principal_id,
+            principal_type=principal_type,
+            subscription=subscription_of(scope) or call.cloud.identity.subscription_id,
+            created_by=call.caller.object_id,
+            description=properties.get("description"),
+        )
+        take_effect_after(store, body["id"], call.cloud.faults.settings.rbac_delay)
     return arm_json(body, 201)
 
 
