@@ -57,20 +57,13 @@ def _exists(store: Store, scope: str) -> bool:
 
 
 def resource_not_found(resource_id: str) -> CloudServiceError:
+    """ARM's 404 naming the resource as `Provider/type/name` and its group."""
     parts = resource_id.strip("/").split("/")
     group = parts[3] if len(parts) > 3 else ""
     typed_name = "/".join(parts[5:]) if len(parts) > 5 else resource_id
-    provider_type = _type_path(parts[5:])
     return CloudServiceError(
         404,
         "ResourceNotFound",
-        f"The Resource '{provider_type or typed_name}' under resource group '{group}' was not found. "
+        f"The Resource '{typed_name}' under resource group '{group}' was not found. "
         "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
     )
-
-
-def _type_path(parts: list[str]) -> str:
-    """`Microsoft.Compute/virtualMachines/vm1` from `[Microsoft.Compute, virtualMachines, vm1]`."""
-    if len(parts) < 3:
-        return ""
-    return "/".join(parts)

@@ -17,6 +17,7 @@ from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.resources.cascade import delete_tree
 from provisioner.emulator.resources.regions import check_location
 from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.ARM)
 GROUP = "/subscriptions/{subscription}/resourcegroups/{group}"
@@ -115,31 +116,29 @@ async def create_resource_group(call: Call) -> Response:
 
 @routes.get(GROUP)
 async def get_resource_group(call: Call) -> Response:
-    return arm_json(_readable_group(call).body)
+    return arm_json(_existing_group(call, GROUP_READ).body)
 
 
 @routes.add("HEAD", GROUP)
 async def resource_group_exists(call: Call) -> Response:
-    _readable_group(call)
+    _existing_group(call, GROUP_READ)
     return no_content(204)
 
 
-def _readable_group(call: Call) -> Any:
+def _existing_group(call: Call, action: str) -> StoredResource:
+    """The group of the path, once the caller may do `action` on it (ARM authorizes before 404)."""
     subscription, name = call.params["subscription"], call.params["group"]
-    authorize(call, GROUP_READ, group_id(subscription, name))
-    require_group(call.cloud, subscription, name)
+    authorize(call, action, group_id(subscription, name))
+    require_subscription(call.cloud, subscription)
     found = call.cloud.store.get_resource(group_id(subscription, name))
-    assert found is not None
+    if found is None:
+        raise CloudServiceError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
     return found
 
 
 @routes.patch(GROUP)
 async def update_resource_group(call: Call) -> Response:
-    subscription, name = call.params["subscription"], call.params["group"]
-    authorize(call, "Microsoft.Resources/subscriptions/resourceGroups/write", group_id(subscription, name))
-    require_group(call.cloud, subscription, name)
-    found = call.cloud.store.get_resource(group_id(subscription, name))
-    assert found is not None
+    found = _existing_group(call, "Microsoft.Resources/subscriptions/resourceGroups/write")
     changes = call.json()
     body = dict(found.body)
     if "tags" in changes:
@@ -152,12 +151,9 @@ async def update_resource_group(call: Call) -> Response:
 
 @routes.delete(GROUP)
 async def delete_resource_group(call: Call) -> Response:
-    subscription, name = call.params["subscription"], call.params["group"]
-    scope = group_id(subscription, name)
-    authorize(call, "Microsoft.Resources/subscriptions/resourceGroups/delete", scope)
-    require_group(call.cloud, subscription, name)
-    deleted = delete_tree(call.cloud.store, scope)
-    location = next(item.body["location"] for item in deleted if item.type == GROUP_TYPE.lower())
+    found = _existing_group(call, "Microsoft.Resources/subscriptions/resourceGroups/delete")
+    delete_tree(call.cloud.store, found.id)
+    location = found.body["location"]
     headers = start_operation(call, provider="Microsoft.Resources", location=location)
     return no_content(202, location_only(headers))
 
