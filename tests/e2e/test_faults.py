@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +109,15 @@ def test_apply_killed_at_a_random_point_reruns_to_convergence(
     destroyed(faults, sdk, prefix, principal)
 
 
+def wait_for_lock_holder(lock: Path, process: subprocess.Popen[str]) -> None:
+    """Until `process` holds the lock: its file records the holder (it exists empty an instant before)."""
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text().strip()):
+        assert process.poll() is None, "apply ended before taking the lock"
+        assert time.monotonic() < deadline, "apply never took the lock"
+        time.sleep(0.01)
+
+
 def test_two_applies_of_one_deployment_one_fails_on_the_lock(faults: Cloud, sdk: Clients, prefix: str) -> None:
     faults.faults(latency_ms=100)
     second = faults.spawn("apply", str(TUTORIAL), *options(prefix), "--auto-approve", gated=True)
@@ -115,9 +125,7 @@ def test_two_applies_of_one_deployment_one_fails_on_the_lock(faults: Cloud, sdk:
     assert second.stdout.readline().strip() == "ready"  # imported: it will reach the lock at once
     first = faults.spawn("apply", str(TUTORIAL), *options(prefix), "--auto-approve")
     lock = faults.state_dir / f"{prefix}.lock"
-    deadline = time.monotonic() + 60
-    while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for_lock_holder(lock, first)
     second.stdin.write("go\n")
     second.stdin.flush()
     second_output, _ = second.communicate(timeout=120)
@@ -139,9 +147,7 @@ def test_sigkill_leaves_a_stale_lock_that_the_next_apply_takes_over(faults: Clou
     faults.faults(latency_ms=30)
     process = faults.spawn("apply", str(TUTORIAL), *options(prefix), "--auto-approve")
     lock = faults.state_dir / f"{prefix}.lock"
-    deadline = time.monotonic() + 60
-    while not lock.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for_lock_holder(lock, process)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=30)
     faults.clear_faults()
