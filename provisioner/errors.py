@@ -8,16 +8,19 @@
     ├── PlanError                       a plan that cannot be applied
     │   └── StalePlanError              saved plan whose scenario or observed state has changed
     ├── CloudError                      an Azure call failed (carries status, Azure's code and message)
-    │   └── TransientCloudError         worth retrying: 429, 5xx, replication delay
+    │   └── TransientCloudError         may clear by itself: 429, 5xx, replication delay
     ├── ApplyError                      one or more steps of an apply or destroy failed
-    └── VerificationError               a check could not be run
+    └── VerifyError                     verify could not run a check (its outcome says why)
 
+`classify` is the one place that decides what a failure is (throttling, replication, RBAC
+propagation, or permanent); the SDK translation and the retry loop both ask it.
 Exit codes are assigned in the CLI only (provisioner/cli), never here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 
 class ProvisionError(Exception):
@@ -100,5 +103,50 @@ class ApplyError(ProvisionError):
     """One or more steps of an apply or destroy failed (the summary says which)."""
 
 
-class VerificationError(ProvisionError):
-    """A check could not be run at all (as opposed to a check that ran and failed)."""
+class VerifyError(ProvisionError):
+    """Verify could not run a check as asked (as opposed to a check that ran and failed)."""
+
+
+class Failure(Enum):
+    """What a failed cloud call means for whoever retries it."""
+
+    TRANSIENT = "transient"  # throttling, 5xx, timeouts, connection failures: back off and retry
+    REPLICATION = "replication"  # PrincipalNotFound: a new principal is not visible yet (wait only for ours)
+    AUTHORIZATION = "authorization"  # a 403 that a role assignment still propagating explains (wait only for ours)
+    PERMANENT = "permanent"
+
+
+TRANSIENT_STATUS = frozenset({408, 429})
+TRANSIENT_CODES = frozenset({"AnotherOperationInProgress", "RetryableError", "ConnectionError"})
+PRINCIPAL_NOT_FOUND = "PrincipalNotFound"
+AUTHORIZATION_REFUSALS = frozenset(
+    {"AuthorizationFailed", "AuthorizationPermissionMismatch", "Forbidden", "ForbiddenByRbac"}
+)
+
+
+def failure_of(status: int | None, code: str | None) -> Failure:
+    """What an Azure answer with this HTTP status and error code means."""
+    if code == PRINCIPAL_NOT_FOUND:
+        return Failure.REPLICATION
+    if status == 403 and code in AUTHORIZATION_REFUSALS:
+        return Failure.AUTHORIZATION
+    if code in TRANSIENT_CODES or (status is not None and (status in TRANSIENT_STATUS or status >= 500)):
+        return Failure.TRANSIENT
+    return Failure.PERMANENT
+
+
+def status_and_code(error: BaseException) -> tuple[int | None, str | None]:
+    """The HTTP status and Azure error code of an error from a provider or an SDK."""
+    if isinstance(error, CloudError):
+        return error.status, error.code
+    status = getattr(error, "status_code", None)
+    code = getattr(getattr(error, "error", None), "code", None)
+    return (status if isinstance(status, int) else None), (code if isinstance(code, str) else None)
+
+
+def classify(error: BaseException) -> Failure:
+    """What a failure means (a TransientCloudError without a status or code is transient)."""
+    failure = failure_of(*status_and_code(error))
+    if failure is Failure.PERMANENT and isinstance(error, TransientCloudError):
+        return Failure.TRANSIENT
+    return failure

@@ -21,11 +21,11 @@ from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import Target
 from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
-from provisioner.engine.executor import DEFAULT_PARALLELISM
 from provisioner.engine.report import RunReport
-from provisioner.engine.retry import DEFAULT_PRINCIPAL_WAIT, RetryPolicy
 from provisioner.engine.warmup import warm_up
 from provisioner.errors import ApplyError, StateError
+from provisioner.execution.executor import DEFAULT_PARALLELISM
+from provisioner.execution.retry import DEFAULT_PRINCIPAL_WAIT, RetryPolicy
 from provisioner.plan.context import RunContext
 from provisioner.plan.model import Plan
 from provisioner.plan.planner import PlannedRun, make_plan

@@ -13,7 +13,7 @@ import click
 from provisioner.cli.main import EXIT_BAD_INPUT, EXIT_OK, cli
 from provisioner.errors import ScenarioError
 from provisioner.scenario import Scenario, load_scenario
-from provisioner.scenario.graph import FORMATS
+from provisioner.scenario.dependency_graph import FORMATS
 from provisioner.scenario.schema import scenario_schema
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,7 +10,6 @@ import click
 from provisioner import __version__
 from provisioner.errors import (
     ConfigurationError,
-    LockHeldError,
     ProvisionError,
     ScenarioError,
 )
@@ -24,8 +23,6 @@ def exit_code_for(error: ProvisionError) -> int:
     """Bad input is 2; everything else that failed is 1."""
     if isinstance(error, ScenarioError | ConfigurationError):
         return EXIT_BAD_INPUT
-    if isinstance(error, LockHeldError):
-        return EXIT_FAILURE
     return EXIT_FAILURE
 
 

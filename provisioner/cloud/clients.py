@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from azure.core.pipeline.policies import RetryPolicy
 
-from provisioner.cloud.graph import GraphRunner
+from provisioner.cloud.msgraph import MsGraphRunner
 from provisioner.cloud.sql_endpoint import SqlEndpoint
 from provisioner.cloud.target import Target
 
@@ -76,7 +76,7 @@ class Clients:
         self.tenant_id = target.tenant_id
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
-        self._graph: GraphRunner | None = None
+        self._msgraph: MsGraphRunner | None = None
         self.sql_endpoint = SqlEndpoint(target)
         self._principal_id: str | None = None
 
@@ -124,11 +124,11 @@ class Clients:
         return self._management("web")
 
     @property
-    def graph(self) -> Any:
-        return self._graph_runner().client
+    def msgraph(self) -> Any:
+        return self._msgraph_runner().client
 
-    def run_graph(self, call: Callable[[Any], Awaitable[T]]) -> T:
-        return self._graph_runner().run(call)
+    def run_msgraph(self, call: Callable[[Any], Awaitable[T]]) -> T:
+        return self._msgraph_runner().run(call)
 
     def secret_client(self, vault_url: str) -> Any:
         from azure.keyvault.secrets import SecretClient
@@ -162,7 +162,7 @@ class Clients:
     def close(self) -> None:
         with self._lock:
             built, self._built = self._built, {}
-            graph, self._graph = self._graph, None
+            graph, self._msgraph = self._msgraph, None
         for client in built.values():
             client.close()
         if graph is not None:
@@ -204,9 +204,9 @@ class Clients:
                 self._built[key] = build()
             return self._built[key]
 
-    def _graph_runner(self) -> GraphRunner:
+    def _msgraph_runner(self) -> MsGraphRunner:
         with self._lock:
-            if self._graph is None:
+            if self._msgraph is None:
                 target = self.target
-                self._graph = GraphRunner(target.profile, target.credential, target.ca_bundle, self.retries.total)
-            return self._graph
+                self._msgraph = MsGraphRunner(target.profile, target.credential, target.ca_bundle, self.retries.total)
+            return self._msgraph

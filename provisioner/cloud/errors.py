@@ -1,9 +1,9 @@
 """SDK exceptions as provisioner errors: HTTP status, Azure's error code and message, transient or not.
 
-Transient: throttling (429), server errors (5xx), timeouts, connection failures, and the codes Azure
-uses for conditions that clear by themselves. `PrincipalNotFound` is among them: a principal created
-moments ago is not yet visible to ARM (replication delay); the executor decides how long to wait, and
-does not wait for principals it did not create. Messages carry what Azure said, never request bodies.
+What is transient is decided by `provisioner.errors.classify` alone: throttling (429), server errors
+(5xx), timeouts, connection failures and replication delays (`PrincipalNotFound`) become a
+TransientCloudError; the retry loop decides how long to wait for each. Messages carry what Azure
+said, never request bodies.
 """
 
 from __future__ import annotations
@@ -23,20 +23,23 @@ from azure.core.exceptions import (
 from azure.identity import CredentialUnavailableError
 from kiota_abstractions.api_error import APIError
 
-from provisioner.errors import CloudError, ConfigurationError, ProvisionError, TransientCloudError
+from provisioner.errors import (
+    CloudError,
+    ConfigurationError,
+    Failure,
+    ProvisionError,
+    TransientCloudError,
+    failure_of,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-TRANSIENT_STATUS = frozenset({408, 429})
-TRANSIENT_CODES = frozenset({"PrincipalNotFound", "AnotherOperationInProgress", "RetryableError"})
 
 
 def cloud_error(status: int | None, code: str | None, message: str, retry_after: float | None = None) -> CloudError:
     """A CloudError, or a TransientCloudError when the status or code says it is worth retrying."""
     text = f"{status or 'error'} {code or 'Unknown'}: {message}".strip()
-    transient_status = status is not None and (status in TRANSIENT_STATUS or status >= 500)
-    if transient_status or code in TRANSIENT_CODES:
+    if failure_of(status, code) in (Failure.TRANSIENT, Failure.REPLICATION):
         return TransientCloudError(text, status=status, code=code, retry_after=retry_after)
     return CloudError(text, status=status, code=code)
 

@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.engine.executor import DEFAULT_PARALLELISM, run_graph
 from provisioner.engine.report import NoProgress, Progress, RunReport, StepTracker
-from provisioner.engine.retry import RetryPolicy
 from provisioner.engine.steps import Steps, StepSettings
 from provisioner.errors import PlanError
+from provisioner.execution.executor import DEFAULT_PARALLELISM, run_in_order
+from provisioner.execution.retry import RetryPolicy
 from provisioner.plan.context import RunContext
 from provisioner.plan.desired import deployment_tags, resolve_known
 from provisioner.plan.model import Action, Change
@@ -31,7 +31,7 @@ class RunOptions:
 def apply_plan(
     run: PlannedRun,
     ctx: RunContext,
-    providers: Mapping[str, Provider],
+    providers: Mapping[str, Provider[Any]],
     writer: StateWriter,
     *,
     progress: Progress | None = None,
@@ -55,7 +55,7 @@ def apply_plan(
     report = RunReport()
     graph = apply_graph(run)
     step = _tracked_step(run, StepTracker(report, progress), lambda change: _perform(run, steps, change))
-    outcome = run_graph(graph, step, parallelism=options.parallelism)
+    outcome = run_in_order(graph, step, parallelism=options.parallelism)
     report.not_started = outcome.not_started
     report.interrupted = outcome.interrupted
     report.leftovers = steps.left_behind

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from provisioner.engine.apply import RunOptions
-from provisioner.engine.executor import run_graph
 from provisioner.engine.report import NoProgress, Progress, RunReport, StepTracker
 from provisioner.engine.steps import Steps, StepSettings
+from provisioner.execution.executor import run_in_order
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import teardown
 from provisioner.plan.desired import Exports, build_desired, deployment_tags, resolved_secrets
@@ -50,7 +51,7 @@ def plan_destroy(state: DeploymentState, target: Mapping[str, str]) -> Plan:
 def destroy(
     plan: Plan,
     ctx: RunContext,
-    providers: Mapping[str, Provider],
+    providers: Mapping[str, Provider[Any]],
     writer: StateWriter,
     *,
     scenario: Scenario | None = None,
@@ -80,7 +81,7 @@ def destroy(
             return
         tracked.run_one(address, change.action, lambda: _teardown(steps, change, entries[address], scenario, ctx))
 
-    outcome = run_graph(destroy_graph(state), step, parallelism=options.parallelism)
+    outcome = run_in_order(destroy_graph(state), step, parallelism=options.parallelism)
     report.not_started, report.interrupted = outcome.not_started, outcome.interrupted
     report.leftovers = [
         f"{c.address} ({c.kind}): not created by provision, left in place"

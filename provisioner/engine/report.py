@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from provisioner.engine.retry import status_and_code
-from provisioner.errors import ProvisionError
+from provisioner.errors import ProvisionError, status_and_code
 from provisioner.plan.model import Action
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from provisioner.engine.report import Progress
-from provisioner.engine.retry import RetryPolicy, call_with_retry
+from provisioner.execution.retry import RetryPolicy, call_with_retry
 from provisioner.kinds import KINDS, role_assignment
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import sensitive_attributes
@@ -36,7 +36,7 @@ class Steps:
     def __init__(
         self,
         ctx: RunContext,
-        providers: Mapping[str, Provider],
+        providers: Mapping[str, Provider[Any]],
         writer: StateWriter,
         progress: Progress,
         settings: StepSettings,
@@ -72,7 +72,7 @@ class Steps:
             if fresh:
                 self._fresh.add(address)
 
-    def desired(self, resource: Resource, *, generate: bool) -> Desired:
+    def desired(self, resource: Resource, *, generate: bool) -> Desired[Any]:
         """The resource as it must be now: references resolved with what earlier steps produced."""
         secrets = resolved_secrets(resource, generate=generate)
         return build_desired(resource, self.lookup, tags=self.settings.tags, secret_values=secrets)
@@ -207,7 +207,7 @@ class Steps:
             frontier.extend(self.depends_on.get(current, ()))
         return False
 
-    def _record(self, entry: ResourceState, resource: Resource, observed: Observed, provider: Provider) -> None:
+    def _record(self, entry: ResourceState, resource: Resource, observed: Observed, provider: Provider[Any]) -> None:
         sensitive = sensitive_attributes(resource.kind, provider)
         entry.kind = resource.kind
         entry.azure_id = observed.azure_id
@@ -218,7 +218,7 @@ class Steps:
 
 
 def _remember_prior(
-    entry: ResourceState, provider: Provider, observed: Observed, changes: list[AttributeChange]
+    entry: ResourceState, provider: Provider[Any], observed: Observed, changes: list[AttributeChange]
 ) -> None:
     """Keep the first values provision replaced on a resource it did not create (for teardown);
     never a sensitive one."""

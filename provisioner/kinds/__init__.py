@@ -1,57 +1,40 @@
-"""Resource kinds: one module per kind, each with a `Spec` model and its `KIND` description."""
+"""The registry of resource kinds: every module of this package that defines `KIND`, plus kinds that
+installed packages add through the `provision.kinds` entry point group (a module defining `KIND`,
+or a `KindInfo` itself). Every table keyed by kind is derived from this one.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from importlib.metadata import entry_points
+from types import ModuleType
 from typing import Any
 
-from provisioner.kinds import (
-    app_service_plan,
-    blob,
-    blob_container,
-    entra_group,
-    entra_user,
-    group_member,
-    key_vault,
-    key_vault_access_policy,
-    key_vault_secret,
-    network_interface,
-    resource_group,
-    role_assignment,
-    sql_database,
-    sql_database_user,
-    sql_entra_admin,
-    sql_server,
-    storage_account,
-    user_assigned_identity,
-    virtual_machine,
-    virtual_network,
-    web_app,
-)
 from provisioner.kinds.base import KindInfo
 
-KINDS: dict[str, KindInfo[Any]] = {
-    module.KIND.name: module.KIND
-    for module in (
-        resource_group,
-        virtual_network,
-        network_interface,
-        virtual_machine,
-        user_assigned_identity,
-        entra_group,
-        entra_user,
-        group_member,
-        role_assignment,
-        storage_account,
-        blob_container,
-        blob,
-        key_vault,
-        key_vault_secret,
-        key_vault_access_policy,
-        sql_server,
-        sql_database,
-        sql_entra_admin,
-        sql_database_user,
-        app_service_plan,
-        web_app,
-    )
-}
+ENTRY_POINT_GROUP = "provision.kinds"
+
+
+def _declared(found: object, origin: str) -> KindInfo[Any]:
+    kind = getattr(found, "KIND", None) if isinstance(found, ModuleType) else found
+    if not isinstance(kind, KindInfo):
+        raise TypeError(f"{origin} declares no KindInfo (a kind module defines KIND = KindInfo(...))")
+    return kind
+
+
+def _discover() -> dict[str, KindInfo[Any]]:
+    kinds: dict[str, KindInfo[Any]] = {}
+    for module in sorted(info.name for info in pkgutil.iter_modules(__path__)):
+        loaded = importlib.import_module(f"{__name__}.{module}")
+        if isinstance(getattr(loaded, "KIND", None), KindInfo):
+            kinds[loaded.KIND.name] = loaded.KIND
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        kind = _declared(entry.load(), f"entry point '{entry.name}' ({entry.value})")
+        if kind.name in kinds:
+            raise TypeError(f"entry point '{entry.name}' declares kind '{kind.name}', which already exists")
+        kinds[kind.name] = kind
+    return kinds
+
+
+KINDS: dict[str, KindInfo[Any]] = _discover()

@@ -19,4 +19,6 @@ KIND = KindInfo(
     spec=AppServicePlanSpec,
     exports={"id": str, "name": str},
     lookup=("name", "resource_group"),
+    provider="provisioner.providers.app_service_plan:AppServicePlanProvider",
+    sdk_modules=("azure.mgmt.web",),
 )

@@ -2,8 +2,10 @@
 
 A kind module defines `<Kind>Spec` (a pydantic model of the attributes a scenario may set) and
 `KIND = KindInfo(...)`: what the kind exports to references, which attributes find the Azure
-object (`lookup`: the only ones an `existing: true` resource may set), its naming rule and its
-own rules.
+object (`lookup`: the only ones an `existing: true` resource may set), its naming rule, its own
+rules, and what the other layers need of it: its provider (imported only when a run needs it),
+the SDK modules to warm up, what `verify` can prove on it and whether a probe can run inside it.
+Every table keyed by kind elsewhere is derived from these declarations.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
 
 from pydantic import (
@@ -25,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from provisioner.scenario.references import Ref, Template
+from provisioner.language.references import Ref, Template
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 ENV_REFERENCE = r"^\$\{env\.[A-Za-z_][A-Za-z0-9_-]*\}$"
@@ -172,6 +175,34 @@ class PrincipalField:
 S = TypeVar("S", bound=Spec)
 
 
+class HostType(StrEnum):
+    """What a probe runs inside, acting as the host's managed identities."""
+
+    VIRTUAL_MACHINE = "virtual machine"
+    WEB_APP = "web app"
+
+
+@dataclass(frozen=True)
+class Ability:
+    """What a check proves on a target: `description` for people, `action` the probe's action that
+    proves it (a wire name of `provisioner.verify.abilities.Action`)."""
+
+    description: str
+    action: str
+
+
+@dataclass(frozen=True)
+class CheckTarget:
+    """How `verify` treats a resource of this kind as the target of a check."""
+
+    abilities: Mapping[str, Ability]
+    api_version: str
+    """The api-version of an ARM GET by id of the target (or of `exists_at`)."""
+    exists_at: str | None = None
+    """The state attribute holding the ARM id whose existence proves the target exists (its vault,
+    for a secret); None: the target's own id."""
+
+
 def no_rules(spec: Spec, peers: Peers) -> list[Issue]:
     return []
 
@@ -208,6 +239,27 @@ class KindInfo(Generic[S]):
     rules: Callable[[S, Peers], Iterable[Issue]] = no_rules
     absent_exports: Callable[[S], Mapping[str, str]] = no_absent_exports
     """Exports a resource does not have given its spec, with why."""
+    provider: str = ""
+    """`module:Class` of the provider; imported only when a run needs it, so `validate` loads no SDK."""
+    sdk_modules: tuple[str, ...] = ()
+    """SDK modules the provider uses, imported in the background while a run plans (an optimisation)."""
+    check_target: CheckTarget | None = None
+    host: HostType | None = None
+    """Set for kinds a probe can run in (their managed identities act in checks)."""
+    attachable_identity: bool = False
+    """True for an identity that acts in checks through a host it is attached to."""
+    grants_access: bool = False
+    """Creating one grants access that Azure takes a while to apply (dependents wait out a 403)."""
+
+    @property
+    def acts_in_checks(self) -> bool:
+        """Whether a check's `identity` may name a resource of this kind."""
+        return self.host is not None or self.attachable_identity
+
+    @property
+    def makes_principal(self) -> bool:
+        """Whether a resource of this kind is (or carries) a principal that Entra ID must replicate."""
+        return bool(self.principal_exports)
 
     def check(self, spec: S, peers: Peers) -> list[Issue]:
         """The issues of the kind's naming rule and of its own rules."""

@@ -44,4 +44,9 @@ KIND = KindInfo(
     case_sensitive=frozenset({"name"}),
     links={"container": ("blob_container.id",)},
     rules=_rules,
+    provider="provisioner.providers.blob:BlobProvider",
+    sdk_modules=(
+        "azure.mgmt.storage",
+        "azure.storage.blob",
+    ),
 )

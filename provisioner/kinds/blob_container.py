@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Spec, Text
 
 
 class BlobContainerSpec(Spec):
@@ -23,4 +23,17 @@ KIND = KindInfo(
     exports={"id": str, "name": str, "url": str},
     lookup=("name", "storage_account"),
     links={"storage_account": ("storage_account.id",)},
+    provider="provisioner.providers.blob_container:BlobContainerProvider",
+    sdk_modules=("azure.mgmt.storage",),
+    check_target=CheckTarget(
+        abilities={
+            "read": Ability("read a blob with the identity's own token", "blob_read"),
+            "write": Ability("write a blob with the identity's own token", "blob_write"),
+            "sas_read": Ability("get a service SAS through ARM (listServiceSas) and read a blob with it", "sas_read"),
+            "sas_write": Ability(
+                "get a service SAS through ARM (listServiceSas) and write a blob with it", "sas_write"
+            ),
+        },
+        api_version="2023-05-01",
+    ),
 )

@@ -21,4 +21,6 @@ KIND = KindInfo(
     exports={"id": str, "object_id": str, "display_name": str},
     lookup=("display_name",),
     principal_exports={"id": "Group", "object_id": "Group"},
+    provider="provisioner.providers.entra_group:EntraGroupProvider",
+    sdk_modules=("msgraph",),
 )

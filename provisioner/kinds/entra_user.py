@@ -18,4 +18,6 @@ KIND = KindInfo(
     lookup=("user_principal_name",),
     creatable=False,
     principal_exports={"id": "User", "object_id": "User"},
+    provider="provisioner.providers.entra_user:EntraUserProvider",
+    sdk_modules=("msgraph",),
 )

@@ -21,4 +21,6 @@ KIND = KindInfo(
     lookup=("group", "member"),
     links={"group": ("entra_group.id", "entra_group.object_id")},
     principal=PrincipalField("member"),
+    provider="provisioner.providers.group_member:GroupMemberProvider",
+    sdk_modules=("msgraph",),
 )

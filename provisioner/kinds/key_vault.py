@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, NameRule, Placed
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Placed
 
 
 class KeyVaultSpec(Placed):
@@ -29,5 +29,11 @@ KIND = KindInfo(
     globally_unique=True,
     name_rule=NameRule(
         r"[A-Za-z][A-Za-z0-9-]{2,23}", "use 3-24 letters, digits and hyphens, starting with a letter", "key vault"
+    ),
+    provider="provisioner.providers.key_vault:KeyVaultProvider",
+    sdk_modules=("azure.mgmt.keyvault",),
+    check_target=CheckTarget(
+        abilities={"read": Ability("read the vault through ARM", "arm_read")},
+        api_version="2023-07-01",
     ),
 )

@@ -85,4 +85,6 @@ KIND = KindInfo(
     links={"vault": ("key_vault.id",)},
     principal=PrincipalField("object_id"),
     rules=_rules,
+    provider="provisioner.providers.key_vault_access_policy:KeyVaultAccessPolicyProvider",
+    sdk_modules=("azure.mgmt.keyvault",),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, Secret, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Secret, Spec, Text
 
 
 class KeyVaultSecretSpec(Spec):
@@ -24,4 +24,11 @@ KIND = KindInfo(
     required=frozenset({"value"}),
     links={"vault": ("key_vault.id",)},
     secrets=frozenset({"value"}),
+    provider="provisioner.providers.key_vault_secret:KeyVaultSecretProvider",
+    sdk_modules=("azure.keyvault.secrets",),
+    check_target=CheckTarget(
+        abilities={"read": Ability("read the secret's value from the vault", "secret_read")},
+        api_version="2023-07-01",
+        exists_at="vault",
+    ),
 )

@@ -6,8 +6,8 @@ from pydantic import Field
 
 from provisioner.kinds.base import Issue, KindInfo, Peers, Placed, Text
 from provisioner.kinds.virtual_network import VirtualNetworkSpec
-from provisioner.scenario.diagnostics import did_you_mean
-from provisioner.scenario.references import Template
+from provisioner.language.references import Template
+from provisioner.language.suggestions import did_you_mean
 
 
 class NetworkInterfaceSpec(Placed):
@@ -41,4 +41,6 @@ KIND = KindInfo(
     required=frozenset({"subnet"}),
     links={"subnet": ("virtual_network.id",)},
     rules=_rules,
+    provider="provisioner.providers.network_interface:NetworkInterfaceProvider",
+    sdk_modules=("azure.mgmt.network",),
 )

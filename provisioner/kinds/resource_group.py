@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.kinds.base import KindInfo, NameRule, Spec
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Spec
 
 
 class ResourceGroupSpec(Spec):
@@ -21,5 +21,14 @@ KIND = KindInfo(
     required=frozenset({"location"}),
     name_rule=NameRule(
         r"[-\w.()]{0,89}[-\w()]", "use 1-90 letters, digits and ._-() not ending in '.'", "resource group"
+    ),
+    provider="provisioner.providers.resource_group:ResourceGroupProvider",
+    sdk_modules=("azure.mgmt.resource.resources",),
+    check_target=CheckTarget(
+        abilities={
+            "read": Ability("read the resource group through ARM", "arm_read"),
+            "write": Ability("write a tag on the resource group through ARM", "group_write"),
+        },
+        api_version="2021-04-01",
     ),
 )

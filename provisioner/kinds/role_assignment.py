@@ -8,7 +8,7 @@ from pydantic import Field
 
 from provisioner.kinds.base import Issue, KindInfo, Peers, PrincipalField, Spec, Text
 from provisioner.kinds.roles import role_definition_guid, unknown_role_hint
-from provisioner.scenario.references import Ref, Template
+from provisioner.language.references import Ref, Template
 
 
 class RoleAssignmentSpec(Spec):
@@ -48,4 +48,7 @@ KIND = KindInfo(
     lookup=("scope", "role", "principal"),
     principal=PrincipalField("principal", "principal_type"),
     rules=_rules,
+    provider="provisioner.providers.role_assignment:RoleAssignmentProvider",
+    sdk_modules=("azure.mgmt.authorization",),
+    grants_access=True,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from provisioner.scenario.diagnostics import did_you_mean
+from provisioner.language.suggestions import did_you_mean
 
 BUILT_IN_ROLES: dict[str, str] = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Spec, Text
 
 
 class SqlDatabaseSpec(Spec):
@@ -21,4 +21,10 @@ KIND = KindInfo(
     exports={"id": str, "name": str},
     lookup=("name", "server"),
     links={"server": ("sql_server.id",)},
+    provider="provisioner.providers.sql_database:SqlDatabaseProvider",
+    sdk_modules=("azure.mgmt.sql",),
+    check_target=CheckTarget(
+        abilities={"read": Ability("connect with an Entra token and run a SELECT", "sql_read")},
+        api_version="2021-11-01",
+    ),
 )

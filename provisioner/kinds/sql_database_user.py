@@ -32,4 +32,5 @@ KIND = KindInfo(
     lookup=("database", "name"),
     required=frozenset({"roles"}),
     links={"database": ("sql_database.id",)},
+    provider="provisioner.providers.sql_database_user:SqlDatabaseUserProvider",
 )

@@ -30,4 +30,6 @@ KIND = KindInfo(
         "principal_type",
         {"User": "User", "Group": "Group", "ServicePrincipal": "Application"},
     ),
+    provider="provisioner.providers.sql_entra_admin:SqlEntraAdminProvider",
+    sdk_modules=("azure.mgmt.sql",),
 )

@@ -31,4 +31,6 @@ KIND = KindInfo(
         "use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
         "SQL server",
     ),
+    provider="provisioner.providers.sql_server:SqlServerProvider",
+    sdk_modules=("azure.mgmt.sql",),
 )

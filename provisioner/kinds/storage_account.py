@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from provisioner.kinds.base import Issue, KindInfo, NameRule, Peers, Placed
+from provisioner.kinds.base import Ability, CheckTarget, Issue, KindInfo, NameRule, Peers, Placed
 
 
 class StorageAccountSpec(Placed):
@@ -38,4 +38,10 @@ KIND = KindInfo(
     globally_unique=True,
     name_rule=NameRule(r"[a-z0-9]{3,24}", "use 3-24 lowercase letters and digits", "storage account"),
     rules=_rules,
+    provider="provisioner.providers.storage_account:StorageAccountProvider",
+    sdk_modules=("azure.mgmt.storage",),
+    check_target=CheckTarget(
+        abilities={"read": Ability("read the storage account through ARM", "arm_read")},
+        api_version="2023-05-01",
+    ),
 )

@@ -33,4 +33,7 @@ KIND = KindInfo(
         "user-assigned identity",
     ),
     rules=_rules,
+    provider="provisioner.providers.user_assigned_identity:UserAssignedIdentityProvider",
+    sdk_modules=("azure.mgmt.msi",),
+    attachable_identity=True,
 )

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from provisioner.kinds.base import (
     IDENTITY_EXPORTS,
+    HostType,
     Issue,
     KindInfo,
     ManagedIdentity,
@@ -83,4 +84,7 @@ KIND = KindInfo(
     principal_exports={"identity.principal_id": "ServicePrincipal"},
     rules=_rules,
     absent_exports=identity_absent_exports,
+    provider="provisioner.providers.virtual_machine:VirtualMachineProvider",
+    sdk_modules=("azure.mgmt.compute",),
+    host=HostType.VIRTUAL_MACHINE,
 )

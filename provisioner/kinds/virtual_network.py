@@ -53,4 +53,6 @@ KIND = KindInfo(
     lookup=("name", "resource_group"),
     required=frozenset({"address_space", "subnets"}),
     rules=_rules,
+    provider="provisioner.providers.virtual_network:VirtualNetworkProvider",
+    sdk_modules=("azure.mgmt.network",),
 )

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from provisioner.kinds.base import (
     IDENTITY_EXPORTS,
+    HostType,
     KindInfo,
     ManagedIdentity,
     Placed,
@@ -36,4 +37,7 @@ KIND = KindInfo(
     },
     principal_exports={"identity.principal_id": "ServicePrincipal"},
     absent_exports=identity_absent_exports,
+    provider="provisioner.providers.web_app:WebAppProvider",
+    sdk_modules=("azure.mgmt.web",),
+    host=HostType.WEB_APP,
 )

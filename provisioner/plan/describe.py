@@ -14,12 +14,12 @@ from provisioner.scenario import Resource
 from provisioner.state.model import ResourceState, Status
 
 
-def sensitive_attributes(kind: str, provider: Provider | None) -> frozenset[str]:
+def sensitive_attributes(kind: str, provider: Provider[Any] | None) -> frozenset[str]:
     extra = provider.sensitive if provider is not None else frozenset()
     return KINDS[kind].secrets | extra if kind in KINDS else frozenset(extra)
 
 
-def shown_desired(desired: Desired, sensitive: Collection[str]) -> dict[str, Any]:
+def shown_desired(desired: Desired[Any], sensitive: Collection[str]) -> dict[str, Any]:
     """The attributes a create would set, as a plan shows them (unset ones left out)."""
     shown = masked({key: value for key, value in desired.values.items() if value not in (None, [], {})}, sensitive)
     shown.update(dict.fromkeys(desired.secrets, SENSITIVE))
@@ -37,7 +37,7 @@ def shown_change(change: AttributeChange, sensitive: Collection[str]) -> Attribu
     )
 
 
-def creation(desired: Desired, resource: Resource, provider: Provider, reason: str) -> Change:
+def creation(desired: Desired[Any], resource: Resource, provider: Provider[Any], reason: str) -> Change:
     sensitive = sensitive_attributes(resource.kind, provider)
     after = shown_desired(desired, sensitive)
     for name in KINDS[resource.kind].secrets:
@@ -46,7 +46,9 @@ def creation(desired: Desired, resource: Resource, provider: Provider, reason: s
     return Change(Action.CREATE, resource.name, resource.kind, None, after, (), reason)
 
 
-def unchanged(desired: Desired, observed: Observed, provider: Provider, entry: ResourceState | None) -> Change:
+def unchanged(
+    desired: Desired[Any], observed: Observed, provider: Provider[Any], entry: ResourceState | None
+) -> Change:
     sensitive = sensitive_attributes(desired.kind, provider)
     before = masked(observed.attributes, sensitive)
     if desired.existing:
@@ -63,9 +65,9 @@ def unchanged(desired: Desired, observed: Observed, provider: Provider, entry: R
 
 def changed(
     action: Action,
-    desired: Desired,
+    desired: Desired[Any],
     observed: Observed,
-    provider: Provider,
+    provider: Provider[Any],
     diffs: list[AttributeChange],
     entry: ResourceState | None,
 ) -> Change:
@@ -124,7 +126,7 @@ def teardown(entry: ResourceState) -> Change:
     return replace(removal(entry), reason=reason)
 
 
-def missing_existing(resource: Resource, desired: Desired) -> str:
+def missing_existing(resource: Resource, desired: Desired[Any]) -> str:
     found_by = ", ".join(f"{name}={json_value(desired.values.get(name))!r}" for name in KINDS[resource.kind].lookup)
     return (
         f"{resource.location}: existing resource '{resource.name}' ({resource.kind}) was not found "

@@ -13,16 +13,18 @@ import secrets
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, SecretStr
 
 from provisioner.kinds import KINDS
-from provisioner.kinds.base import Generated
+from provisioner.kinds.base import Generated, Spec
+from provisioner.language.references import TARGET, TARGET_EXPORTS
 from provisioner.plan.values import lookup_path
-from provisioner.providers.base import UNKNOWN, CloudClients, Desired
+from provisioner.providers.base import UNKNOWN, CloudClients, Desired, plain
 from provisioner.scenario import Ref, Resource, Template, resolve
-from provisioner.scenario.references import TARGET, TARGET_EXPORTS
+
+S = TypeVar("S", bound=Spec)
 
 TAG_SCENARIO = "provision-scenario"
 TAG_DEPLOYMENT = "provision-deployment"
@@ -34,17 +36,7 @@ def spec_values(resource: Resource) -> dict[str, Any]:
     """The resource's attributes as plain data, references still symbolic, secrets left out."""
     excluded = KINDS[resource.kind].secrets
     spec = resource.spec
-    return {name: _plain(getattr(spec, name)) for name in type(spec).model_fields if name not in excluded}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
+    return {name: plain(getattr(spec, name)) for name in type(spec).model_fields if name not in excluded}
 
 
 def secret_fields(resource: Resource) -> dict[str, SecretStr | Generated]:
@@ -120,15 +112,36 @@ def build_desired(
     *,
     tags: Mapping[str, str],
     secret_values: Mapping[str, str] | None = None,
-) -> Desired:
+) -> Desired[Any]:
     return Desired(
         address=resource.name,
         kind=resource.kind,
         existing=resource.existing,
-        values=resolve_known(spec_values(resource), lookup),
+        spec=resolved_spec(resource.spec, lookup, KINDS[resource.kind].secrets),
         secrets=dict(secret_values or {}),
         tags=dict(tags),
     )
+
+
+def resolved_spec(spec: S, lookup: Callable[[Ref], Any], secrets: frozenset[str] = frozenset()) -> S:
+    """The spec with every reference resolved (UNKNOWN where not known yet) and its secret fields None.
+
+    Made without validation: the loader validated the spec, and a resolved value may be UNKNOWN."""
+    values = {
+        name: None if name in secrets else _resolved(getattr(spec, name), lookup) for name in type(spec).model_fields
+    }
+    return cast(S, type(spec).model_construct(spec.model_fields_set, **values))
+
+
+def _resolved(value: Any, lookup: Callable[[Ref], Any]) -> Any:
+    if isinstance(value, BaseModel):
+        fields = {name: _resolved(getattr(value, name), lookup) for name in type(value).model_fields}
+        return type(value).model_construct(value.model_fields_set, **fields)
+    if isinstance(value, Mapping):
+        return {key: _resolved(item, lookup) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_resolved(item, lookup) for item in value]
+    return resolve_known(value, lookup)
 
 
 def resolve_known(value: Any, lookup: Callable[[Ref], Any]) -> Any:

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioner.engine.executor import run_graph
-from provisioner.engine.retry import RetryPolicy, call_with_retry
 from provisioner.errors import PlanError, ProvisionError
+from provisioner.execution.executor import run_in_order
+from provisioner.execution.retry import RetryPolicy, call_with_retry
 from provisioner.kinds import KINDS
 from provisioner.plan import describe
 from provisioner.plan.context import RunContext
@@ -40,7 +40,7 @@ class Assessment:
     """What the planner learned about one scenario resource; apply starts from it."""
 
     change: Change
-    desired: Desired
+    desired: Desired[Any]
     observed: Observed | None
     exports: Mapping[str, Any]
 
@@ -59,7 +59,7 @@ def make_plan(
     scenario: Scenario,
     state: DeploymentState,
     ctx: RunContext,
-    providers: Mapping[str, Provider],
+    providers: Mapping[str, Provider[Any]],
     *,
     target: Mapping[str, str],
     policy: RetryPolicy | None = None,
@@ -68,7 +68,7 @@ def make_plan(
     """Read and diff every resource of `scenario`; resources only in `state` are planned for removal."""
     check_providers(scenario, providers)
     planner = _Planner(scenario, state, ctx, providers, policy or RetryPolicy())
-    outcome = run_graph(
+    outcome = run_in_order(
         {name: resource.depends_on for name, resource in scenario.resources.items()},
         planner.assess,
         parallelism=parallelism,
@@ -89,7 +89,7 @@ def make_plan(
     return PlannedRun(plan, scenario, state, dict(planner.assessments))
 
 
-def check_providers(scenario: Scenario, providers: Mapping[str, Provider]) -> None:
+def check_providers(scenario: Scenario, providers: Mapping[str, Provider[Any]]) -> None:
     """Refuse, before any cloud call, a scenario using a kind that has no provider."""
     missing = [r for r in scenario.resources.values() if r.kind not in providers]
     if missing:
@@ -113,7 +113,7 @@ class _Planner:
         scenario: Scenario,
         state: DeploymentState,
         ctx: RunContext,
-        providers: Mapping[str, Provider],
+        providers: Mapping[str, Provider[Any]],
         policy: RetryPolicy,
     ) -> None:
         self.scenario, self.state, self.ctx, self.providers, self.policy = scenario, state, ctx, providers, policy
@@ -141,7 +141,7 @@ class _Planner:
             documents[name] = observed_document(assessment.observed, sensitive)
         return fingerprint(documents)
 
-    def _assess(self, resource: Resource, desired: Desired) -> Assessment:
+    def _assess(self, resource: Resource, desired: Desired[Any]) -> Assessment:
         provider = self.providers[resource.kind]
         blocker = self._lookup_blocker(resource, desired)
         if blocker is not None:
@@ -155,7 +155,7 @@ class _Planner:
             return self._create(resource, desired, provider, "does not exist")
         return self._compare(resource, desired, observed, provider)
 
-    def _lookup_blocker(self, resource: Resource, desired: Desired) -> str | None:
+    def _lookup_blocker(self, resource: Resource, desired: Desired[Any]) -> str | None:
         """Why the resource cannot exist (or be read) yet, or None: its lookup attributes, or an explicit
         `depends_on`, name something this plan creates."""
         spec = resource.spec
@@ -178,11 +178,13 @@ class _Planner:
             return f"'{name}' is to be {upstream.change.action.value}d first"
         return None
 
-    def _create(self, resource: Resource, desired: Desired, provider: Provider, reason: str) -> Assessment:
+    def _create(self, resource: Resource, desired: Desired[Any], provider: Provider[Any], reason: str) -> Assessment:
         change = describe.creation(desired, resource, provider, reason)
         return Assessment(change, desired, None, predicted_exports(resource.kind, desired.values))
 
-    def _compare(self, resource: Resource, desired: Desired, observed: Observed, provider: Provider) -> Assessment:
+    def _compare(
+        self, resource: Resource, desired: Desired[Any], observed: Observed, provider: Provider[Any]
+    ) -> Assessment:
         diffs = provider.diff(desired, observed)
         entry = self.state.resources.get(resource.name)
         if not diffs:

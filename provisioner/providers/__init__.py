@@ -1,53 +1,53 @@
-"""Providers: one module per kind, mapping it onto Azure through the SDK clients."""
+"""Providers: one module per kind, mapping it onto Azure through the SDK clients.
+
+`PROVIDERS[kind]` imports the provider a kind declares (`KindInfo.provider`, `module:Class`) the
+first time a run needs it, so loading a scenario never loads an SDK.
+"""
 
 from __future__ import annotations
 
-from provisioner.providers.app_service_plan import AppServicePlanProvider
-from provisioner.providers.base import Provider
-from provisioner.providers.blob import BlobProvider
-from provisioner.providers.blob_container import BlobContainerProvider
-from provisioner.providers.entra_group import EntraGroupProvider
-from provisioner.providers.entra_user import EntraUserProvider
-from provisioner.providers.group_member import GroupMemberProvider
-from provisioner.providers.key_vault import KeyVaultProvider
-from provisioner.providers.key_vault_access_policy import KeyVaultAccessPolicyProvider
-from provisioner.providers.key_vault_secret import KeyVaultSecretProvider
-from provisioner.providers.network_interface import NetworkInterfaceProvider
-from provisioner.providers.resource_group import ResourceGroupProvider
-from provisioner.providers.role_assignment import RoleAssignmentProvider
-from provisioner.providers.sql_database import SqlDatabaseProvider
-from provisioner.providers.sql_database_user import SqlDatabaseUserProvider
-from provisioner.providers.sql_entra_admin import SqlEntraAdminProvider
-from provisioner.providers.sql_server import SqlServerProvider
-from provisioner.providers.storage_account import StorageAccountProvider
-from provisioner.providers.user_assigned_identity import UserAssignedIdentityProvider
-from provisioner.providers.virtual_machine import VirtualMachineProvider
-from provisioner.providers.virtual_network import VirtualNetworkProvider
-from provisioner.providers.web_app import WebAppProvider
+import importlib
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-PROVIDERS: dict[str, Provider] = {
-    provider.kind: provider
-    for provider in (
-        ResourceGroupProvider(),
-        VirtualNetworkProvider(),
-        NetworkInterfaceProvider(),
-        VirtualMachineProvider(),
-        UserAssignedIdentityProvider(),
-        EntraGroupProvider(),
-        EntraUserProvider(),
-        GroupMemberProvider(),
-        RoleAssignmentProvider(),
-        StorageAccountProvider(),
-        BlobContainerProvider(),
-        BlobProvider(),
-        KeyVaultProvider(),
-        KeyVaultSecretProvider(),
-        KeyVaultAccessPolicyProvider(),
-        SqlServerProvider(),
-        SqlDatabaseProvider(),
-        SqlEntraAdminProvider(),
-        SqlDatabaseUserProvider(),
-        AppServicePlanProvider(),
-        WebAppProvider(),
-    )
-}
+from provisioner.kinds import KINDS
+from provisioner.providers.base import Provider
+
+
+class ProviderTable(Mapping[str, Provider[Any]]):
+    """The provider of every registered kind, each made once, on first use."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Provider[Any]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, kind: str) -> Provider[Any]:
+        with self._lock:
+            if kind not in self._made:
+                self._made[kind] = _make(kind)
+            return self._made[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return (kind for kind, info in KINDS.items() if info.provider)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, kind: object) -> bool:
+        return isinstance(kind, str) and kind in KINDS and bool(KINDS[kind].provider)
+
+
+def _make(kind: str) -> Provider[Any]:
+    info = KINDS[kind]
+    if not info.provider:
+        raise KeyError(kind)
+    module, _, name = info.provider.partition(":")
+    provider_class = getattr(importlib.import_module(module), name)
+    if not (isinstance(provider_class, type) and issubclass(provider_class, Provider)):
+        raise TypeError(f"kind '{kind}' names {info.provider}, which is not a Provider")
+    provider: Provider[Any] = provider_class(info)
+    return provider
+
+
+PROVIDERS = ProviderTable()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.app_service_plan import AppServicePlanSpec
 from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
@@ -18,12 +19,11 @@ from provisioner.providers.arm import (
 from provisioner.providers.base import Desired, Observed, ProviderContext
 
 
-class AppServicePlanProvider(PutArmProvider):
-    kind = "app_service_plan"
+class AppServicePlanProvider(PutArmProvider[AppServicePlanSpec]):
     managed = (*PutArmProvider.managed, "sku", "linux")
     replace_on = frozenset({"location", "linux"})
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[AppServicePlanSpec]) -> Observed | None:
         plans = ctx.clients.web.app_service_plans
         found = get_or_none(lambda: plans.get(desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
@@ -34,7 +34,11 @@ class AppServicePlanProvider(PutArmProvider):
         delete_if_present(lambda: plans.delete(parts["resource_group"], parts["name"]))
 
     def _put(
-        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+        self,
+        ctx: ProviderContext,
+        desired: Desired[AppServicePlanSpec],
+        location: str,
+        live_tags: Mapping[str, str] | None,
     ) -> Observed:
         values = desired.values
         body = {

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.core.tools import parse_resource_id
 
-from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext, normalise
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext, S, normalise
 
 T = TypeVar("T")
 NOT_FOUND = 404
@@ -56,7 +56,7 @@ def parse_id(resource_id: str) -> dict[str, Any]:
     return dict(parse_resource_id(resource_id))
 
 
-def merged_tags(desired: Desired, live: Mapping[str, str] | None = None) -> dict[str, str]:
+def merged_tags(desired: Desired[Any], live: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tags to write: the live ones (kept), the scenario's, and the deployment's (which win)."""
     return {**(live or {}), **(desired.values.get("tags") or {}), **desired.tags}
 
@@ -71,7 +71,7 @@ def group_location(ctx: ProviderContext, group: str) -> str:
     return ctx.cache.get_or_load(("resource-group-location", group.lower()), load)
 
 
-def location_for(ctx: ProviderContext, desired: Desired) -> str:
+def location_for(ctx: ProviderContext, desired: Desired[Any]) -> str:
     """The scenario's location, or the resource group's."""
     location = desired.values.get("location")
     return str(location) if location else group_location(ctx, str(desired.values["resource_group"]))
@@ -90,7 +90,7 @@ def observed(body: Mapping[str, Any], attributes: Mapping[str, Any], exports: Ma
     return Observed(azure_id=str(body["id"]), attributes=dict(attributes), exports=dict(exports))
 
 
-class ArmProvider(Provider):
+class ArmProvider(Provider[S]):
     """A tracked ARM resource: `location` (changing it means a new resource) and tags.
 
     Tags compare as a subset: the scenario's and the deployment's tags must be there, tags someone
@@ -100,7 +100,7 @@ class ArmProvider(Provider):
     managed: ClassVar[tuple[str, ...]] = ("location", "tags")
     replace_on: ClassVar[frozenset[str]] = frozenset({"location"})
 
-    def wanted(self, desired: Desired) -> Mapping[str, Any]:
+    def wanted(self, desired: Desired[Any]) -> Mapping[str, Any]:
         wanted = dict(super().wanted(desired))
         if desired.existing:
             return wanted
@@ -116,21 +116,21 @@ class ArmProvider(Provider):
         return super().matches(path, wanted, live)
 
 
-class PutArmProvider(ArmProvider):
+class PutArmProvider(ArmProvider[S]):
     """A tracked resource written whole with one PUT: create and update differ only in the location
     (an update keeps the live one, a change of location is a replace) and the tags already there."""
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[Any]) -> Observed:
         return self._put(ctx, desired, location_for(ctx, desired), None)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[Any], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
 
     @abstractmethod
     def _put(
-        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+        self, ctx: ProviderContext, desired: Desired[Any], location: str, live_tags: Mapping[str, str] | None
     ) -> Observed:
         """PUT the resource with this location and tags; what it is afterwards."""
 

@@ -4,19 +4,29 @@
 name in `provisioner/providers/<kind>.py` says how it maps onto Azure. The planner calls `read` and
 `diff` (no side effects); the executor calls `create`, `update`, `delete` and `restore`.
 
-Values a provider sees are plain Python: the spec with every reference resolved (`Desired.values`,
-`model_dump()` keys); a value that is only known once a dependency has been created is `UNKNOWN`
-(the planner shows it as "(known after apply)"; the executor never calls a provider with one).
+A provider sees the kind's spec with every reference resolved (`Desired.spec`, an instance of the
+kind's model) and reads it through its fields and methods; `Desired.values` is the same spec as
+plain data, for the generic diff and the plan. A value that is only known once a dependency has
+been created is `UNKNOWN` (the planner shows it as "(known after apply)"; the executor never calls
+a provider with one). What `diff` compares (`managed`) is checked against the spec's fields when
+the provider is made, so a misspelt attribute cannot hide drift.
 """
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from provisioner.kinds import KINDS
+from provisioner.kinds.base import KindInfo, Spec
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Spec)
 
 
 class Unknown:
@@ -51,15 +61,32 @@ def is_known(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Desired:
+class Desired(Generic[S]):
     """One resource as the scenario wants it, references resolved."""
 
     address: str  # the scenario's local name, e.g. "vm"
     kind: str
     existing: bool
-    values: Mapping[str, Any]  # spec attributes (secrets excluded), may hold UNKNOWN before apply
+    spec: S  # the kind's spec, references resolved (may hold UNKNOWN before apply); secret fields None
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)  # resolved secret values; never rendered
     tags: Mapping[str, str] = field(default_factory=dict)  # tags every created ARM resource carries
+
+    @functools.cached_property
+    def values(self) -> Mapping[str, Any]:
+        """The spec as plain data (nested models as mappings), secret attributes left out."""
+        spec, secrets = self.spec, KINDS[self.kind].secrets
+        return {name: plain(getattr(spec, name)) for name in type(spec).model_fields if name not in secrets}
+
+
+def plain(value: Any) -> Any:
+    """A spec value as plain data: models as mappings, tuples as lists."""
+    if isinstance(value, BaseModel):
+        return {name: plain(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -108,9 +135,9 @@ class CloudClients(Protocol):
     @property
     def web(self) -> Any: ...  # azure.mgmt.web.WebSiteManagementClient
     @property
-    def graph(self) -> Any: ...  # msgraph.GraphServiceClient (async: run its calls with `run_graph`)
+    def msgraph(self) -> Any: ...  # msgraph.GraphServiceClient (async: run its calls with `run_msgraph`)
 
-    def run_graph(self, call: Callable[[Any], Awaitable[T]]) -> T:
+    def run_msgraph(self, call: Callable[[Any], Awaitable[T]]) -> T:
         """Run `call(graph_client)` on the clients' event loop and return its result (blocking)."""
         ...
 
@@ -132,14 +159,34 @@ class ProviderContext(Protocol):
     cache: ReadCache
 
 
-class Provider(ABC):
+class Provider(ABC, Generic[S]):
     """How one kind maps onto Azure. Every operation is idempotent: create adopts what already
-    exists, update changes only what differs, delete treats "already gone" as success."""
+    exists, update changes only what differs, delete treats "already gone" as success.
 
-    kind: ClassVar[str]
-    managed: ClassVar[tuple[str, ...]] = ()  # attributes `diff` compares
+    Made by the provider table with the kind it serves (`KindInfo.provider` names the class)."""
+
+    managed: ClassVar[tuple[str, ...]] = ()  # spec attributes `diff` compares
+    computed: ClassVar[frozenset[str]] = frozenset()  # compared attributes `wanted` derives from the spec
     replace_on: ClassVar[frozenset[str]] = frozenset()  # attributes Azure cannot change in place
-    sensitive: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, kind: KindInfo[S]) -> None:
+        fields = set(kind.spec.model_fields)
+        unknown = sorted(set(self.managed) - fields - self.computed) + sorted(self.replace_on - set(self.managed))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} compares {', '.join(unknown)}, which {kind.name}'s spec does not have "
+                "(replace_on must also be managed)"
+            )
+        self.info = kind
+
+    @property
+    def kind(self) -> str:
+        return self.info.name
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        """Attributes never shown or stored: the kind's secrets."""
+        return self.info.secrets
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every cloud-facing method of a provider raises provisioner errors only (CloudError with
@@ -152,10 +199,10 @@ class Provider(ABC):
                 setattr(cls, name, translating(cls.__dict__[name]))
 
     @abstractmethod
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[S]) -> Observed | None:
         """The live resource, or None when it does not exist. No side effects."""
 
-    def wanted(self, desired: Desired) -> Mapping[str, Any]:
+    def wanted(self, desired: Desired[S]) -> Mapping[str, Any]:
         """What `diff` compares, keyed like `Observed.attributes`. Default: the `managed` attributes the
         scenario sets; nothing for an `existing` resource (it sets only the attributes that find it)."""
         if desired.existing:
@@ -166,7 +213,7 @@ class Provider(ABC):
         """Whether a live value satisfies the wanted one (as Azure compares: see `normalise`)."""
         return bool(normalise(_blank(wanted)) == normalise(_blank(live)))
 
-    def diff(self, desired: Desired, observed: Observed) -> list[AttributeChange]:
+    def diff(self, desired: Desired[S], observed: Observed) -> list[AttributeChange]:
         """Attribute-level differences between the scenario and the cloud (empty: nothing to do).
         Unknown desired values are differences."""
         changes = []
@@ -190,11 +237,11 @@ class Provider(ABC):
         return {change.path: change.before for change in changes}
 
     @abstractmethod
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[S]) -> Observed:
         """Create (or adopt an equal existing) resource; the result carries its exports."""
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[S], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         """Change what differs in place. Default: create again (ARM PUT is create-or-update)."""
         return self.create(ctx, desired)

@@ -20,6 +20,7 @@ from azure.core.exceptions import HttpResponseError
 
 from provisioner.cloud.errors import translate
 from provisioner.errors import CloudError, ProvisionError
+from provisioner.kinds.blob import BlobSpec
 from provisioner.providers.arm import delete_if_present, get_or_none, parse_id
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.blob_container import blob_endpoint
@@ -40,11 +41,10 @@ def content_digest(content: str) -> str:
     return "md5:" + hashlib.md5(content.encode(), usedforsecurity=False).hexdigest()
 
 
-class BlobProvider(Provider):
-    kind = "blob"
+class BlobProvider(Provider[BlobSpec]):
     managed = ("content_type",)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[BlobSpec]) -> Observed | None:
         container = str(desired.values["container"])
         account = _account(container)
         body = ctx.cache.get_or_load(account_cache_key(account), lambda: get_account(ctx, account))
@@ -54,12 +54,12 @@ class BlobProvider(Provider):
         found = _as_operator(lambda: get_or_none(blob.get_blob_properties))
         return None if found is None else _observe(container, blob.url, found)
 
-    def wanted(self, desired: Desired) -> Mapping[str, Any]:
+    def wanted(self, desired: Desired[BlobSpec]) -> Mapping[str, Any]:
         if desired.existing:
             return {}
         return {CONTENT: content_digest(str(desired.values[CONTENT])), **super().wanted(desired)}
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[BlobSpec]) -> Observed:
         container, values = str(desired.values["container"]), desired.values
         blob = _fresh_client(ctx, container, str(values["name"]))
         if blob is None:
@@ -73,7 +73,7 @@ class BlobProvider(Provider):
         return _observe(container, blob.url, _as_operator(blob.get_blob_properties))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[BlobSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         return self.create(ctx, desired)
 

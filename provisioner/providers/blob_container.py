@@ -6,16 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.errors import CloudError
+from provisioner.kinds.blob_container import BlobContainerSpec
 from provisioner.providers.arm import delete_if_present, get_or_none, parse_id, rest
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.storage_account import account_cache_key, get_account
 
 
-class BlobContainerProvider(Provider):
-    kind = "blob_container"
+class BlobContainerProvider(Provider[BlobContainerSpec]):
     managed = ("public_access",)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[BlobContainerSpec]) -> Observed | None:
         account = str(desired.values["storage_account"])
         parts = parse_id(account)
         containers = ctx.clients.storage.blob_containers
@@ -26,11 +26,15 @@ class BlobContainerProvider(Provider):
         account_body = ctx.cache.get_or_load(account_cache_key(account), lambda: get_account(ctx, account))
         return _observe(rest(found), blob_endpoint(account, account_body))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[BlobContainerSpec]) -> Observed:
         return self._put(ctx, desired)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[BlobContainerSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         return self._put(ctx, desired)
 
@@ -39,7 +43,7 @@ class BlobContainerProvider(Provider):
         containers = ctx.clients.storage.blob_containers
         delete_if_present(lambda: containers.delete(parts["resource_group"], parts["name"], parts["child_name_2"]))
 
-    def _put(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def _put(self, ctx: ProviderContext, desired: Desired[BlobContainerSpec]) -> Observed:
         account = str(desired.values["storage_account"])
         parts = parse_id(account)
         body = {"properties": {"publicAccess": desired.values["public_access"]}}

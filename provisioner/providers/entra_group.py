@@ -10,8 +10,9 @@ from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.models.group import Group
 
 from provisioner.errors import CloudError
+from provisioner.kinds.entra_group import EntraGroupSpec
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
-from provisioner.providers.graph import filtered, get_or_none, odata_string
+from provisioner.providers.msgraph import filtered, get_or_none, odata_string
 
 # Characters Graph refuses in mailNickname.
 _NOT_IN_NICKNAME = re.compile(r"[^\x21-\x7e]|[@()\\\[\]\";:<>,]")
@@ -21,15 +22,14 @@ def mail_nickname(display_name: str) -> str:
     return _NOT_IN_NICKNAME.sub("", display_name) or "group"
 
 
-class EntraGroupProvider(Provider):
-    kind = "entra_group"
+class EntraGroupProvider(Provider[EntraGroupSpec]):
     managed = ("description",)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[EntraGroupSpec]) -> Observed | None:
         found = _find(ctx, str(desired.values["display_name"]))
         return None if found is None else _observe(found)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[EntraGroupSpec]) -> Observed:
         """Adopt a group of that name if there is one (a create retried after a lost answer), else POST."""
         values = desired.values
         existing = _find(ctx, str(values["display_name"]))
@@ -44,10 +44,10 @@ class EntraGroupProvider(Provider):
             mail_nickname=values.get("mail_nickname") or mail_nickname(str(values["display_name"])),
             security_enabled=True,
         )
-        return _observe(ctx.clients.run_graph(lambda graph: graph.groups.post(group)))
+        return _observe(ctx.clients.run_msgraph(lambda graph: graph.groups.post(group)))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[EntraGroupSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         patch = Group(description=desired.values.get("description"))
 
@@ -56,17 +56,17 @@ class EntraGroupProvider(Provider):
             await builder.patch(patch)
             return await builder.get()
 
-        return _observe(ctx.clients.run_graph(change))
+        return _observe(ctx.clients.run_msgraph(change))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
-        ctx.clients.run_graph(lambda graph: get_or_none(graph.groups.by_group_id(azure_id).delete))
+        ctx.clients.run_msgraph(lambda graph: get_or_none(graph.groups.by_group_id(azure_id).delete))
 
 
 def _find(ctx: ProviderContext, display_name: str) -> Any:
     query = filtered(
         GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters, f"displayName eq {odata_string(display_name)}"
     )
-    page = ctx.clients.run_graph(lambda graph: graph.groups.get(request_configuration=query))
+    page = ctx.clients.run_msgraph(lambda graph: graph.groups.get(request_configuration=query))
     groups = list(page.value or [])
     if len(groups) > 1:
         raise CloudError(

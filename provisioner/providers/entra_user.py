@@ -6,23 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.errors import ConfigurationError
+from provisioner.kinds.entra_user import EntraUserSpec
 from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
-from provisioner.providers.graph import get_or_none
+from provisioner.providers.msgraph import get_or_none
 
 
-class EntraUserProvider(Provider):
-    kind = "entra_user"
-
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+class EntraUserProvider(Provider[EntraUserSpec]):
+    def read(self, ctx: ProviderContext, desired: Desired[EntraUserSpec]) -> Observed | None:
         name = str(desired.values["user_principal_name"])
-        user = ctx.clients.run_graph(lambda graph: get_or_none(lambda: graph.users.by_user_id(name).get()))
+        user = ctx.clients.run_msgraph(lambda graph: get_or_none(lambda: graph.users.by_user_id(name).get()))
         if user is None:
             return None
         attributes = {"user_principal_name": user.user_principal_name, "display_name": user.display_name}
         exports = {"id": user.id, "object_id": user.id, **attributes}
         return Observed(str(user.id), attributes, exports)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[EntraUserSpec]) -> Observed:
         raise ConfigurationError(
             f"entra_user '{desired.address}': provision does not create users; mark it `existing: true`"
         )

@@ -15,8 +15,9 @@ from kiota_abstractions.api_error import APIError
 from msgraph.generated.models.reference_create import ReferenceCreate
 
 from provisioner.errors import TransientCloudError
+from provisioner.kinds.group_member import GroupMemberSpec
 from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
-from provisioner.providers.graph import all_pages, get_or_none
+from provisioner.providers.msgraph import all_pages, get_or_none
 
 ALREADY_MEMBER = "added object references already exist"
 BAD_REQUEST = 400
@@ -27,15 +28,13 @@ def membership_id(group: str, member: str) -> str:
     return f"{group}/members/{member}".lower()
 
 
-class GroupMemberProvider(Provider):
-    kind = "group_member"
-
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+class GroupMemberProvider(Provider[GroupMemberSpec]):
+    def read(self, ctx: ProviderContext, desired: Desired[GroupMemberSpec]) -> Observed | None:
         group, member = str(desired.values["group"]), str(desired.values["member"])
         members = ctx.cache.get_or_load(("group_members", group.lower()), lambda: _members(ctx, group))
         return _observe(group, member) if member.lower() in members else None
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[GroupMemberSpec]) -> Observed:
         group, member = str(desired.values["group"]), str(desired.values["member"])
 
         async def add(graph: Any) -> None:
@@ -48,12 +47,12 @@ class GroupMemberProvider(Provider):
                 if error.response_status_code != BAD_REQUEST or ALREADY_MEMBER not in _message(error):
                     raise
 
-        ctx.clients.run_graph(add)
+        ctx.clients.run_msgraph(add)
         return _observe(group, member)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         group, _, member = azure_id.partition("/members/")
-        ctx.clients.run_graph(
+        ctx.clients.run_msgraph(
             lambda graph: get_or_none(graph.groups.by_group_id(group).members.by_directory_object_id(member).ref.delete)
         )
 
@@ -69,7 +68,7 @@ def _members(ctx: ProviderContext, group: str) -> frozenset[str]:
         items = await all_pages(first, lambda link: members.with_url(link).get())
         return frozenset(str(item.id).lower() for item in items)
 
-    return ctx.clients.run_graph(listing)
+    return ctx.clients.run_msgraph(listing)
 
 
 def _principal_not_found(member: str) -> TransientCloudError:

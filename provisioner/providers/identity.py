@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.providers.arm import ArmProvider, get_or_none, parse_id, rest
-from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext, normalise
+from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext, S, normalise
 
 IDENTITY = "identity"
 PRINCIPAL_EXPORT = "identity.principal_id"
@@ -63,7 +63,7 @@ def with_additions(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[s
     }
 
 
-def additions_diff(desired: Desired, observed: Observed) -> list[AttributeChange]:
+def additions_diff(desired: Desired[Any], observed: Observed) -> list[AttributeChange]:
     """For an `existing` resource: a change when the scenario adds to its identity."""
     live = observed.attributes.get(IDENTITY) or {"system_assigned": False, "user_assigned": []}
     after = with_additions(live, desired.values.get(IDENTITY) or {})
@@ -79,7 +79,7 @@ def restored(live: Mapping[str, Any], prior: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-class IdentityHolder(ArmProvider):
+class IdentityHolder(ArmProvider[S]):
     """A VM or web app: on an `existing` one, only additions to its identity are changes, and
     `restore` takes them back with a PATCH of the identity block alone."""
 
@@ -91,7 +91,7 @@ class IdentityHolder(ArmProvider):
     def patch(self, ctx: ProviderContext, group: str, name: str, body: dict[str, Any]) -> Any:
         """The SDK's PATCH of the resource, waited for; its result."""
 
-    def diff(self, desired: Desired, observed: Observed) -> list[AttributeChange]:
+    def diff(self, desired: Desired[Any], observed: Observed) -> list[AttributeChange]:
         if desired.existing:
             return additions_diff(desired, observed)
         return super().diff(desired, observed)

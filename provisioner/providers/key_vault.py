@@ -20,6 +20,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 
 from provisioner.errors import CloudError
+from provisioner.kinds.key_vault import KeyVaultSpec
 from provisioner.providers.arm import (
     ArmProvider,
     azure_code,
@@ -55,16 +56,15 @@ def cached_vault(ctx: ProviderContext, vault: str) -> dict[str, Any] | None:
     return ctx.cache.get_or_load(("key_vault", vault.lower()), lambda: get_vault(ctx, vault))
 
 
-class KeyVaultProvider(ArmProvider):
-    kind = "key_vault"
+class KeyVaultProvider(ArmProvider[KeyVaultSpec]):
     managed = (*ArmProvider.managed, "sku", "rbac_authorization", "purge_protection", "soft_delete_retention_days")
     replace_on = frozenset({"location", "soft_delete_retention_days"})
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> Observed | None:
         body = cached_vault(ctx, vault_id(ctx.clients.subscription_id, **_names(desired)))
         return None if body is None else _observe(body)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> Observed:
         existing = get_vault(ctx, vault_id(ctx.clients.subscription_id, **_names(desired)))
         if existing is not None:
             return self._converge(ctx, desired, _observe(existing))
@@ -79,13 +79,13 @@ class KeyVaultProvider(ArmProvider):
         recover = body | {"properties": body["properties"] | {"createMode": "recover"}}
         return self._converge(ctx, desired, _observe(_put(ctx, desired, recover)))
 
-    def _converge(self, ctx: ProviderContext, desired: Desired, found: Observed) -> Observed:
+    def _converge(self, ctx: ProviderContext, desired: Desired[KeyVaultSpec], found: Observed) -> Observed:
         """A vault that was already there (or recovered): change what differs from the scenario."""
         changes = self.diff(desired, found)
         return self.update(ctx, desired, found, changes) if changes else found
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[KeyVaultSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         values = desired.values
         changed = {change.path for change in changes}
@@ -120,7 +120,7 @@ class KeyVaultProvider(ArmProvider):
         return None
 
 
-def _new_vault(ctx: ProviderContext, desired: Desired) -> dict[str, Any]:
+def _new_vault(ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> dict[str, Any]:
     values = desired.values
     properties: dict[str, Any] = {
         "tenantId": ctx.clients.tenant_id,
@@ -134,7 +134,7 @@ def _new_vault(ctx: ProviderContext, desired: Desired) -> dict[str, Any]:
     return {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
 
 
-def _put(ctx: ProviderContext, desired: Desired, body: Mapping[str, Any]) -> dict[str, Any]:
+def _put(ctx: ProviderContext, desired: Desired[KeyVaultSpec], body: Mapping[str, Any]) -> dict[str, Any]:
     values, vaults = desired.values, ctx.clients.keyvault.vaults
     return rest(vaults.begin_create_or_update(values["resource_group"], values["name"], body).result())
 
@@ -151,7 +151,7 @@ def _held_by_deleted_vault(name: str) -> CloudError:
     )
 
 
-def _names(desired: Desired) -> dict[str, str]:
+def _names(desired: Desired[KeyVaultSpec]) -> dict[str, str]:
     return {"group": str(desired.values["resource_group"]), "name": str(desired.values["name"])}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from provisioner.kinds.key_vault_access_policy import TEMPLATES
+from provisioner.kinds.key_vault_access_policy import TEMPLATES, KeyVaultAccessPolicySpec
 from provisioner.providers.arm import parse_id
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.key_vault import cached_vault, get_vault
@@ -20,25 +20,29 @@ PERMISSIONS = "permissions"
 Permissions = dict[str, list[str]]
 
 
-class KeyVaultAccessPolicyProvider(Provider):
-    kind = "key_vault_access_policy"
+class KeyVaultAccessPolicyProvider(Provider[KeyVaultAccessPolicySpec]):
     managed = (PERMISSIONS,)
+    computed = frozenset({PERMISSIONS})
 
-    def wanted(self, desired: Desired) -> Mapping[str, Any]:
+    def wanted(self, desired: Desired[KeyVaultAccessPolicySpec]) -> Mapping[str, Any]:
         return {PERMISSIONS: _wanted(desired)}
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec]) -> Observed | None:
         vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
         entry = _entry(ctx, cached_vault(ctx, vault), object_id)
         return None if entry is None else _observe(vault, object_id, entry)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec]) -> Observed:
         vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
         current = _entry(ctx, get_vault(ctx, vault), object_id) or _empty()
         return self._sync(ctx, desired, current)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[KeyVaultAccessPolicySpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         return self._sync(ctx, desired, observed.attributes.get(PERMISSIONS) or _empty())
 
@@ -48,7 +52,7 @@ class KeyVaultAccessPolicyProvider(Provider):
         if entry is not None:
             _change(ctx, vault, object_id, "remove", entry)
 
-    def _sync(self, ctx: ProviderContext, desired: Desired, current: Permissions) -> Observed:
+    def _sync(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec], current: Permissions) -> Observed:
         vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
         wanted = _wanted(desired)
         missing = {family: _minus(wanted[family], current.get(family, [])) for family in FAMILIES}
@@ -60,7 +64,7 @@ class KeyVaultAccessPolicyProvider(Provider):
         return _observe(vault, object_id, wanted)
 
 
-def _wanted(desired: Desired) -> Permissions:
+def _wanted(desired: Desired[KeyVaultAccessPolicySpec]) -> Permissions:
     values = desired.values
     if values.get("template"):
         return {family: list(TEMPLATES[str(values["template"])][family]) for family in FAMILIES}

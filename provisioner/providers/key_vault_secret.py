@@ -18,6 +18,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 
 from provisioner.errors import CloudError, ConfigurationError
+from provisioner.kinds.key_vault_secret import KeyVaultSecretSpec
 from provisioner.providers.arm import get_or_none
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.key_vault import cached_vault, get_vault
@@ -40,12 +41,10 @@ def hash_matches(stored: object, value: str) -> bool:
     return hmac.compare_digest(stored, value_hash(value, stored.split(":", 1)[0]))
 
 
-class KeyVaultSecretProvider(Provider):
-    kind = "key_vault_secret"
+class KeyVaultSecretProvider(Provider[KeyVaultSecretSpec]):
     managed = ("content_type",)
-    sensitive = frozenset({VALUE})
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[KeyVaultSecretSpec]) -> Observed | None:
         vault, name = str(desired.values["vault"]), str(desired.values["name"])
         body = cached_vault(ctx, vault)
         if body is None:
@@ -54,21 +53,25 @@ class KeyVaultSecretProvider(Provider):
         found = listed.get(name.lower())
         return None if found is None else _observe(vault, found)
 
-    def diff(self, desired: Desired, observed: Observed) -> list[AttributeChange]:
+    def diff(self, desired: Desired[KeyVaultSecretSpec], observed: Observed) -> list[AttributeChange]:
         changes = super().diff(desired, observed)
         value = desired.secrets.get(VALUE)
         if value is not None and not hash_matches(observed.attributes.get(VALUE), value):
             changes.append(AttributeChange(VALUE, observed.attributes.get(VALUE), CHANGED, sensitive=True))
         return changes
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[KeyVaultSecretSpec]) -> Observed:
         value = desired.secrets.get(VALUE)
         if value is None:
             raise ConfigurationError(f"key_vault_secret '{desired.address}' has no value to set")
         return self._set(ctx, desired, value)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[KeyVaultSecretSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         value = desired.secrets.get(VALUE)
         if value is not None and any(change.path == VALUE for change in changes):
@@ -93,7 +96,7 @@ class KeyVaultSecretProvider(Provider):
             if error.status_code != FORBIDDEN:  # purge protection: Key Vault purges after the retention period
                 raise
 
-    def _set(self, ctx: ProviderContext, desired: Desired, value: str) -> Observed:
+    def _set(self, ctx: ProviderContext, desired: Desired[KeyVaultSecretSpec], value: str) -> Observed:
         vault = str(desired.values["vault"])
         created = _client(ctx, vault).set_secret(
             str(desired.values["name"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.network_interface import NetworkInterfaceSpec
 from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
@@ -20,11 +21,10 @@ from provisioner.providers.base import Desired, Observed, ProviderContext
 IP_CONFIGURATION = "ipconfig1"
 
 
-class NetworkInterfaceProvider(PutArmProvider):
-    kind = "network_interface"
+class NetworkInterfaceProvider(PutArmProvider[NetworkInterfaceSpec]):
     managed = (*PutArmProvider.managed, "subnet")
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[NetworkInterfaceSpec]) -> Observed | None:
         interfaces = ctx.clients.network.network_interfaces
         found = get_or_none(lambda: interfaces.get(desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
@@ -35,7 +35,11 @@ class NetworkInterfaceProvider(PutArmProvider):
         delete_if_present(lambda: interfaces.begin_delete(parts["resource_group"], parts["name"]))
 
     def _put(
-        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+        self,
+        ctx: ProviderContext,
+        desired: Desired[NetworkInterfaceSpec],
+        location: str,
+        live_tags: Mapping[str, str] | None,
     ) -> Observed:
         values = desired.values
         body = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.resource_group import ResourceGroupSpec
 from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
@@ -18,20 +19,22 @@ from provisioner.providers.arm import (
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 
 
-class ResourceGroupProvider(ArmProvider):
-    kind = "resource_group"
-
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+class ResourceGroupProvider(ArmProvider[ResourceGroupSpec]):
+    def read(self, ctx: ProviderContext, desired: Desired[ResourceGroupSpec]) -> Observed | None:
         groups = ctx.clients.resources.resource_groups
         found = get_or_none(lambda: groups.get(desired.values["name"]))
         return None if found is None else _observe(rest(found))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[ResourceGroupSpec]) -> Observed:
         body = {"location": desired.values["location"], "tags": merged_tags(desired)}
         return _observe(rest(ctx.clients.resources.resource_groups.create_or_update(desired.values["name"], body)))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[ResourceGroupSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         tags = merged_tags(desired, observed.attributes.get("tags"))
         updated = ctx.clients.resources.resource_groups.update(desired.values["name"], {"tags": tags})

@@ -19,6 +19,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 
 from provisioner.errors import CloudError
+from provisioner.kinds.role_assignment import RoleAssignmentSpec
 from provisioner.kinds.roles import BUILT_IN_ROLES, role_definition_guid
 from provisioner.providers.arm import azure_code, delete_if_present, rest
 from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
@@ -40,17 +41,16 @@ def role_definition_id(scope: str, role_guid: str) -> str:
     return f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
 
 
-class RoleAssignmentProvider(Provider):
-    kind = "role_assignment"
+class RoleAssignmentProvider(Provider[RoleAssignmentSpec]):
     # Scope, role and principal identify an assignment: other values are another assignment.
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[RoleAssignmentSpec]) -> Observed | None:
         scope = _scope(desired)
         assignments = ctx.cache.get_or_load(("role_assignments", scope.lower()), lambda: _list(ctx, scope))
         found = _matching(assignments, desired)
         return None if found is None else _observe(found)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[RoleAssignmentSpec]) -> Observed:
         values = desired.values
         scope, role = _scope(desired), _role_guid(desired)
         properties = {"roleDefinitionId": role_definition_id(scope, role), "principalId": values["principal"]}
@@ -71,7 +71,7 @@ class RoleAssignmentProvider(Provider):
         assignments = ctx.clients.authorization.role_assignments
         delete_if_present(lambda: assignments.delete_by_id(azure_id))
 
-    def _adopt(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def _adopt(self, ctx: ProviderContext, desired: Desired[RoleAssignmentSpec]) -> Observed:
         """The equal assignment that made the create fail, listed afresh (not from the plan's cache)."""
         found = _matching(_list(ctx, _scope(desired)), desired)
         if found is None:
@@ -84,11 +84,11 @@ class RoleAssignmentProvider(Provider):
         return _observe(found)
 
 
-def _scope(desired: Desired) -> str:
+def _scope(desired: Desired[RoleAssignmentSpec]) -> str:
     return str(desired.values["scope"]).rstrip("/") or "/"
 
 
-def _role_guid(desired: Desired) -> str:
+def _role_guid(desired: Desired[RoleAssignmentSpec]) -> str:
     guid = role_definition_guid(str(desired.values["role"]))
     if guid is None:
         raise ValueError(f"unknown role '{desired.values['role']}'")  # the scenario loader rejects these
@@ -100,7 +100,7 @@ def _list(ctx: ProviderContext, scope: str) -> list[dict[str, Any]]:
     return [rest(item) for item in assignments.list_for_scope(scope, filter="atScope()")]
 
 
-def _matching(assignments: list[dict[str, Any]], desired: Desired) -> dict[str, Any] | None:
+def _matching(assignments: list[dict[str, Any]], desired: Desired[RoleAssignmentSpec]) -> dict[str, Any] | None:
     scope, role, principal = _scope(desired).lower(), _role_guid(desired), str(desired.values["principal"]).lower()
     for assignment in assignments:
         properties = assignment.get("properties") or {}

@@ -5,28 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.sql_database import SqlDatabaseSpec
 from provisioner.providers.arm import delete_if_present, get_or_none, merged_tags, parse_id, rest, tracked_attributes
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 
 
-class SqlDatabaseProvider(Provider):
-    kind = "sql_database"
+class SqlDatabaseProvider(Provider[SqlDatabaseSpec]):
     managed = ("sku",)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[SqlDatabaseSpec]) -> Observed | None:
         server = parse_id(str(desired.values["server"]))
         databases = ctx.clients.sql.databases
         name = desired.values["name"]
         found = get_or_none(lambda: databases.get(server["resource_group"], server["name"], name))
         return None if found is None else _observe(rest(found))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[SqlDatabaseSpec]) -> Observed:
         server = parse_id(str(desired.values["server"]))
         location = ctx.clients.sql.servers.get(server["resource_group"], server["name"]).location
         return self._put(ctx, desired, location, None)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[SqlDatabaseSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
 
@@ -36,7 +40,11 @@ class SqlDatabaseProvider(Provider):
         delete_if_present(lambda: databases.begin_delete(parts["resource_group"], parts["name"], parts["child_name_1"]))
 
     def _put(
-        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+        self,
+        ctx: ProviderContext,
+        desired: Desired[SqlDatabaseSpec],
+        location: str,
+        live_tags: Mapping[str, str] | None,
     ) -> Observed:
         server = parse_id(str(desired.values["server"]))
         body = {"location": location, "tags": merged_tags(desired, live_tags), "sku": {"name": desired.values["sku"]}}

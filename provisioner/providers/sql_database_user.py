@@ -12,6 +12,7 @@ from typing import Any
 
 from provisioner.cloud.sql_endpoint import quote_name
 from provisioner.errors import CloudError, TransientCloudError
+from provisioner.kinds.sql_database_user import SqlDatabaseUserSpec
 from provisioner.providers.arm import parse_id
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 
@@ -37,17 +38,16 @@ class DatabaseRef:
         return cls(parts["name"], parts["child_name_1"])
 
 
-class SqlDatabaseUserProvider(Provider):
-    kind = "sql_database_user"
+class SqlDatabaseUserProvider(Provider[SqlDatabaseUserSpec]):
     managed = ("roles",)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec]) -> Observed | None:
         database_id, name = str(desired.values["database"]), str(desired.values["name"])
         users = ctx.cache.get_or_load(("sql_users", database_id.lower()), lambda: _users(ctx, database_id))
         roles = users.get(name.lower())
         return None if roles is None else _observe(database_id, name, roles)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec]) -> Observed:
         database_id, name = str(desired.values["database"]), str(desired.values["name"])
         try:
             _run(ctx, database_id, f"CREATE USER {quote_name(name)} FROM EXTERNAL PROVIDER")
@@ -60,7 +60,11 @@ class SqlDatabaseUserProvider(Provider):
         return self._sync_roles(ctx, desired, current)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[SqlDatabaseUserSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         return self._sync_roles(ctx, desired, list(observed.attributes.get("roles") or []))
 
@@ -72,7 +76,7 @@ class SqlDatabaseUserProvider(Provider):
             if error.code not in GONE:
                 raise
 
-    def _sync_roles(self, ctx: ProviderContext, desired: Desired, current: list[str]) -> Observed:
+    def _sync_roles(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec], current: list[str]) -> Observed:
         database_id, name = str(desired.values["database"]), str(desired.values["name"])
         wanted = [str(role) for role in desired.values.get("roles") or []]
         have = {role.lower() for role in current}

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.errors import CloudError
+from provisioner.kinds.sql_entra_admin import SqlEntraAdminSpec
 from provisioner.providers.arm import delete_if_present, get_or_none, parse_id, rest
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 
@@ -19,18 +20,21 @@ ENTRA_ONLY = "Default"
 ADMIN_ATTRIBUTES = ("login", "object_id", "principal_type", "entra_only_authentication")
 
 
-class SqlEntraAdminProvider(Provider):
-    kind = "sql_entra_admin"
+class SqlEntraAdminProvider(Provider[SqlEntraAdminSpec]):
     managed = ("login", "object_id", "entra_only_authentication")
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[SqlEntraAdminSpec]) -> Observed | None:
         return _admin(ctx, str(desired.values["server"]))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[SqlEntraAdminSpec]) -> Observed:
         return self._set(ctx, str(desired.values["server"]), desired.values, entra_only_now=False)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[SqlEntraAdminSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         live = bool(observed.attributes.get("entra_only_authentication"))
         return self._set(ctx, str(desired.values["server"]), desired.values, entra_only_now=live)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from provisioner.kinds.sql_server import SqlServerSpec
 from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
@@ -32,12 +33,11 @@ AZURE_SERVICES_RANGE = {"startIpAddress": "0.0.0.0", "endIpAddress": "0.0.0.0"}
 FIREWALL = "allow_azure_services"
 
 
-class SqlServerProvider(ArmProvider):
-    kind = "sql_server"
+class SqlServerProvider(ArmProvider[SqlServerSpec]):
     managed = (*ArmProvider.managed, "minimal_tls_version", "administrator_login", FIREWALL)
     replace_on = frozenset({"location", "administrator_login"})
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[SqlServerSpec]) -> Observed | None:
         group, name = desired.values["resource_group"], desired.values["name"]
         found = get_or_none(lambda: ctx.clients.sql.servers.get(group, name))
         if found is None:
@@ -45,7 +45,7 @@ class SqlServerProvider(ArmProvider):
         rule = get_or_none(lambda: ctx.clients.sql.firewall_rules.get(group, name, ALLOW_AZURE_SERVICES))
         return _observe(rest(found), _allows_azure_services(rule))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[SqlServerSpec]) -> Observed:
         values = desired.values
         properties = {
             "administratorLogin": values["administrator_login"],
@@ -61,7 +61,7 @@ class SqlServerProvider(ArmProvider):
         return _observe(rest(created), bool(values[FIREWALL]))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[SqlServerSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         values = desired.values
         changed = {change.path for change in changes}

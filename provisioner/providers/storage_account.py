@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.storage_account import StorageAccountSpec
 from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
@@ -38,17 +39,16 @@ def get_account(ctx: ProviderContext, account: str) -> dict[str, Any] | None:
     return None if found is None else rest(found)
 
 
-class StorageAccountProvider(ArmProvider):
-    kind = "storage_account"
+class StorageAccountProvider(ArmProvider[StorageAccountSpec]):
     managed = (*ArmProvider.managed, "sku", "account_kind", "hierarchical_namespace", *_PROPERTIES)
     replace_on = frozenset({"location", "account_kind", "hierarchical_namespace"})
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[StorageAccountSpec]) -> Observed | None:
         key = account_id(ctx.clients.subscription_id, desired.values["resource_group"], desired.values["name"])
         body = ctx.cache.get_or_load(account_cache_key(key), lambda: get_account(ctx, key))
         return None if body is None else _observe(body)
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[StorageAccountSpec]) -> Observed:
         values = desired.values
         body = {
             "location": location_for(ctx, desired),
@@ -66,7 +66,11 @@ class StorageAccountProvider(ArmProvider):
         return _observe(rest(accounts.begin_create(values["resource_group"], values["name"], body).result()))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[StorageAccountSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         values = desired.values
         changed = {change.path for change in changes}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.user_assigned_identity import UserAssignedIdentitySpec
 from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
@@ -19,15 +20,13 @@ from provisioner.providers.arm import (
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 
 
-class UserAssignedIdentityProvider(ArmProvider):
-    kind = "user_assigned_identity"
-
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+class UserAssignedIdentityProvider(ArmProvider[UserAssignedIdentitySpec]):
+    def read(self, ctx: ProviderContext, desired: Desired[UserAssignedIdentitySpec]) -> Observed | None:
         identities = ctx.clients.msi.user_assigned_identities
         found = get_or_none(lambda: identities.get(desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[UserAssignedIdentitySpec]) -> Observed:
         body = {"location": location_for(ctx, desired), "tags": merged_tags(desired)}
         identities = ctx.clients.msi.user_assigned_identities
         return _observe(
@@ -35,7 +34,11 @@ class UserAssignedIdentityProvider(ArmProvider):
         )
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[UserAssignedIdentitySpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         body = {"tags": merged_tags(desired, observed.attributes.get("tags"))}
         identities = ctx.clients.msi.user_assigned_identities

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.virtual_machine import VirtualMachineSpec
 from provisioner.providers import identity
 from provisioner.providers.arm import (
     ArmProvider,
@@ -29,8 +30,7 @@ WINDOWS_COMPUTER_NAME = 15
 LINUX_COMPUTER_NAME = 64
 
 
-class VirtualMachineProvider(IdentityHolder):
-    kind = "virtual_machine"
+class VirtualMachineProvider(IdentityHolder[VirtualMachineSpec]):
     managed = (
         *ArmProvider.managed, "size", "identity", "network_interfaces", "os_type", "image", "admin_username"
     )  # fmt: skip
@@ -42,11 +42,11 @@ class VirtualMachineProvider(IdentityHolder):
     def patch(self, ctx: ProviderContext, group: str, name: str, body: dict[str, Any]) -> Any:
         return ctx.clients.compute.virtual_machines.begin_update(group, name, body).result()
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[VirtualMachineSpec]) -> Observed | None:
         found = get_or_none(lambda: self.fetch(ctx, desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[VirtualMachineSpec]) -> Observed:
         values = desired.values
         body: dict[str, Any] = {
             "location": location_for(ctx, desired),
@@ -66,7 +66,11 @@ class VirtualMachineProvider(IdentityHolder):
         return _observe(rest(poller.result()))
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self,
+        ctx: ProviderContext,
+        desired: Desired[VirtualMachineSpec],
+        observed: Observed,
+        changes: list[AttributeChange],
     ) -> Observed:
         patch: dict[str, Any] = {}
         properties: dict[str, Any] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.kinds.virtual_network import VirtualNetworkSpec
 from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
@@ -18,11 +19,10 @@ from provisioner.providers.arm import (
 from provisioner.providers.base import Desired, Observed, ProviderContext
 
 
-class VirtualNetworkProvider(PutArmProvider):
-    kind = "virtual_network"
+class VirtualNetworkProvider(PutArmProvider[VirtualNetworkSpec]):
     managed = (*PutArmProvider.managed, "address_space", "subnets")
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[VirtualNetworkSpec]) -> Observed | None:
         networks = ctx.clients.network.virtual_networks
         found = get_or_none(lambda: networks.get(desired.values["resource_group"], desired.values["name"]))
         return None if found is None else _observe(rest(found))
@@ -33,7 +33,11 @@ class VirtualNetworkProvider(PutArmProvider):
         delete_if_present(lambda: networks.begin_delete(parts["resource_group"], parts["name"]))
 
     def _put(
-        self, ctx: ProviderContext, desired: Desired, location: str, live_tags: Mapping[str, str] | None
+        self,
+        ctx: ProviderContext,
+        desired: Desired[VirtualNetworkSpec],
+        location: str,
+        live_tags: Mapping[str, str] | None,
     ) -> Observed:
         values = desired.values
         body = {

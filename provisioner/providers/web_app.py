@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from provisioner.kinds.web_app import WebAppSpec
 from provisioner.providers import identity
 from provisioner.providers.arm import (
     ArmProvider,
@@ -32,8 +33,7 @@ from provisioner.providers.base import AttributeChange, Desired, Observed, Provi
 from provisioner.providers.identity import IdentityHolder
 
 
-class WebAppProvider(IdentityHolder):
-    kind = "web_app"
+class WebAppProvider(IdentityHolder[WebAppSpec]):
     managed = (*ArmProvider.managed, "plan", "runtime", "https_only", "app_settings", "identity")
 
     def fetch(self, ctx: ProviderContext, group: str, name: str) -> Any:
@@ -48,7 +48,7 @@ class WebAppProvider(IdentityHolder):
             return all(live_settings.get(key) == value for key, value in dict(wanted).items())
         return super().matches(path, wanted, live)
 
-    def read(self, ctx: ProviderContext, desired: Desired) -> Observed | None:
+    def read(self, ctx: ProviderContext, desired: Desired[WebAppSpec]) -> Observed | None:
         group, name = desired.values["resource_group"], desired.values["name"]
         found = get_or_none(lambda: self.fetch(ctx, group, name))
         if found is None:
@@ -56,7 +56,7 @@ class WebAppProvider(IdentityHolder):
         settings = rest(ctx.clients.web.web_apps.list_application_settings(group, name))
         return _observe(rest(found), settings.get("properties") or {})
 
-    def create(self, ctx: ProviderContext, desired: Desired) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[WebAppSpec]) -> Observed:
         values = desired.values
         settings = dict(values.get("app_settings") or {})
         body: dict[str, Any] = {
@@ -77,7 +77,7 @@ class WebAppProvider(IdentityHolder):
         return _observe(rest(created), settings)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired, observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[WebAppSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         values, live = desired.values, observed.attributes
         changed = {change.path for change in changes}
@@ -111,7 +111,7 @@ def _write_settings(ctx: ProviderContext, values: Mapping[str, Any], settings: d
     return dict(rest(written).get("properties") or {})
 
 
-def _patch(desired: Desired, live: Mapping[str, Any], changes: list[AttributeChange]) -> dict[str, Any]:
+def _patch(desired: Desired[WebAppSpec], live: Mapping[str, Any], changes: list[AttributeChange]) -> dict[str, Any]:
     """The site PATCH for the changes other than app settings."""
     values = desired.values
     changed = {change.path for change in changes}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from provisioner.language.references import Ref, Template, references_in, resolve
 from provisioner.scenario.diagnostics import SourceLocation
 from provisioner.scenario.model import Check, Resource, Scenario
-from provisioner.scenario.references import Ref, Template, references_in, resolve
 
 __all__ = [
     "Check",

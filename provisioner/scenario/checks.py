@@ -8,9 +8,9 @@ from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from provisioner.kinds.base import ManagedIdentity, Model
-from provisioner.scenario.diagnostics import did_you_mean
+from provisioner.language.references import Ref
+from provisioner.language.suggestions import did_you_mean
 from provisioner.scenario.model import Check
-from provisioner.scenario.references import Ref
 from provisioner.scenario.resources import Parsed
 from provisioner.scenario.validation import validate
 from provisioner.scenario.yamlsource import Path, Source

@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from provisioner.scenario.diagnostics import UNRESOLVED, Unresolved, did_you_mean
-from provisioner.scenario.references import (
+from provisioner.language.references import (
     TARGET,
     TARGET_EXPORTS,
     Piece,
@@ -22,6 +21,8 @@ from provisioner.scenario.references import (
     Template,
     split_references,
 )
+from provisioner.language.suggestions import did_you_mean
+from provisioner.scenario.diagnostics import UNRESOLVED, Unresolved
 from provisioner.scenario.yamlsource import Path, Source
 
 SECRET_HINT = "use ${env.NAME} or {generate: {length: N}}"

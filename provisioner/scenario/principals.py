@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from provisioner.kinds.base import PrincipalType, is_literal_guid
-from provisioner.scenario.diagnostics import join_words
-from provisioner.scenario.references import TARGET, Ref
+from provisioner.language.references import TARGET, Ref
+from provisioner.language.suggestions import join_words
 from provisioner.scenario.resources import Parsed
 from provisioner.scenario.yamlsource import Path, Source
 

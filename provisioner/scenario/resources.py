@@ -8,9 +8,10 @@ from typing import Any
 
 from provisioner.kinds import KINDS
 from provisioner.kinds.base import KindInfo, Spec
-from provisioner.scenario.diagnostics import UNRESOLVED, SourceLocation, did_you_mean, join_words
+from provisioner.language.references import TARGET
+from provisioner.language.suggestions import did_you_mean, join_words
+from provisioner.scenario.diagnostics import UNRESOLVED, SourceLocation
 from provisioner.scenario.interpolate import Interpolator
-from provisioner.scenario.references import TARGET
 from provisioner.scenario.validation import validate
 from provisioner.scenario.yamlsource import Path, Source
 

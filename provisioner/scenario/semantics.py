@@ -6,8 +6,8 @@ import graphlib
 from collections.abc import Collection, Iterable
 
 from provisioner.kinds.base import Peers
-from provisioner.scenario.diagnostics import did_you_mean, join_words
-from provisioner.scenario.references import Ref
+from provisioner.language.references import Ref
+from provisioner.language.suggestions import did_you_mean, join_words
 from provisioner.scenario.resources import Parsed
 from provisioner.scenario.yamlsource import Path, Source
 

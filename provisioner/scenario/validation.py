@@ -8,8 +8,9 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
-from provisioner.scenario.diagnostics import UNRESOLVED, did_you_mean
-from provisioner.scenario.references import Ref, Template
+from provisioner.language.references import Ref, Template
+from provisioner.language.suggestions import did_you_mean
+from provisioner.scenario.diagnostics import UNRESOLVED
 from provisioner.scenario.yamlsource import Path, Source
 
 M = TypeVar("M", bound=BaseModel)

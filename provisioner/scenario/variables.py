@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from provisioner.scenario.diagnostics import Report, did_you_mean
+from provisioner.language.suggestions import did_you_mean
+from provisioner.scenario.diagnostics import Report
 from provisioner.scenario.interpolate import Interpolator
 from provisioner.scenario.validation import describe
 from provisioner.scenario.yamlsource import Source, parse_yaml, read_file

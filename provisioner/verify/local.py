@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from provisioner.cloud.target import Target
+from provisioner.errors import VerifyError
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error
@@ -38,7 +39,7 @@ CREDENTIAL_VARIABLES = (
 """Removed from the inherited environment: the probe has only the identity the host gives it."""
 
 
-class ControlError(Exception):
+class ControlError(VerifyError):
     """The local cloud's control API refused or failed a lookup."""
 
     def __init__(self, message: str, code: str | None) -> None:

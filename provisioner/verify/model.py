@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from provisioner.errors import VerifyError
 from provisioner.scenario import Check
 from provisioner.verify.abilities import Expect
 
@@ -51,7 +52,7 @@ class Outcome:
         return cls(Actual(data["actual"]), str(code) if code else None, str(data.get("detail") or ""))
 
 
-class Unverifiable(Exception):
+class Unverifiable(VerifyError):
     """A check that is not probed: its outcome is decided before (not applied, skipped, a lookup failed)."""
 
     def __init__(self, outcome: Outcome) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from azure.core.credentials import TokenCredential
 
+from provisioner.errors import VerifyError
+
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
 SQL_TIMEOUT_SECONDS = 60
@@ -25,7 +27,7 @@ SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
 Params = Mapping[str, Any]
 
 
-class SqlRefusal(Exception):
+class SqlRefusal(VerifyError):
     """SQL answered with an error number instead of a connection that may read."""
 
     def __init__(self, number: object, message: str) -> None:

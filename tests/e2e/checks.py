@@ -56,4 +56,4 @@ def directory_objects_named(sdk: Clients, prefix: str) -> list[str]:
         ]
         return [item.display_name for page in found for item in page.value or []]
 
-    return sdk.run_graph(find)
+    return sdk.run_msgraph(find)

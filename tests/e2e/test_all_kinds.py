@@ -39,7 +39,7 @@ def groups_named(sdk: Clients, name: str) -> list[Any]:
         found = await graph.groups.get(RequestConfiguration(query_parameters=query))
         return list(found.value or [])
 
-    return sdk.run_graph(find)
+    return sdk.run_msgraph(find)
 
 
 def test_the_scenario_uses_every_kind() -> None:

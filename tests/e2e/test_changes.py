@@ -92,7 +92,7 @@ def user_id(sdk: Clients, upn: str) -> str:
         found = await graph.users.get(RequestConfiguration(query_parameters=query))
         return str(found.value[0].id)
 
-    return sdk.run_graph(find)
+    return sdk.run_msgraph(find)
 
 
 def admin_of(sdk: Clients, group: str, server: str) -> Any:

@@ -95,7 +95,7 @@ def authorization(server: LocalCloudServer, credential: Any) -> AuthorizationMan
     return AuthorizationManagementClient(credential, server.cloud.identity.subscription_id, **mgmt_options(server))
 
 
-def run_graph(server: LocalCloudServer, credential: Any, call: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
+def run_msgraph(server: LocalCloudServer, credential: Any, call: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
     """Run one msgraph-sdk call against the local cloud's Graph endpoint."""
 
     async def main() -> T:

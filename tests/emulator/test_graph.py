@@ -37,18 +37,18 @@ def _reference(local_cloud: LocalCloudServer, object_id: str) -> ReferenceCreate
 
 
 def test_group_lifecycle_and_filter(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
-    created = clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("sql-admins")))
+    created = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("sql-admins")))
     assert created is not None and created.id
     assert created.security_enabled is True
 
     query = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(filter="displayName eq 'sql-admins'")
     config = RequestConfiguration(query_parameters=query)
-    found = clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.get(request_configuration=config))
+    found = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.get(request_configuration=config))
     assert found is not None and [group.id for group in found.value or []] == [created.id]
 
-    clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.by_group_id(created.id).delete())
+    clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.by_group_id(created.id).delete())
     with pytest.raises(ODataError) as gone:
-        clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.by_group_id(created.id).get())
+        clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.by_group_id(created.id).get())
     assert gone.value.response_status_code == 404
     assert gone.value.error is not None and gone.value.error.code == "Request_ResourceNotFound"
 
@@ -57,7 +57,7 @@ def test_group_creation_requires_the_mandatory_properties(
     local_cloud: LocalCloudServer, operator_credential: Any
 ) -> None:
     with pytest.raises(ODataError) as refused:
-        clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.post(Group(display_name="no-nick")))
+        clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(Group(display_name="no-nick")))
     assert refused.value.response_status_code == 400
     assert refused.value.error is not None and "mailEnabled" in str(refused.value.error.message)
 
@@ -65,19 +65,19 @@ def test_group_creation_requires_the_mandatory_properties(
 def test_members_add_list_duplicate_and_remove(
     local_cloud: LocalCloudServer, operator_credential: Any, identity: Any
 ) -> None:
-    group = clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("readers")))
+    group = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("readers")))
     assert group is not None and group.id
     members = lambda g: g.groups.by_group_id(group.id).members  # noqa: E731
-    clients.run_graph(
+    clients.run_msgraph(
         local_cloud, operator_credential, lambda g: members(g).ref.post(_reference(local_cloud, identity.principal_id))
     )
 
-    listed = clients.run_graph(local_cloud, operator_credential, lambda g: members(g).get())
+    listed = clients.run_msgraph(local_cloud, operator_credential, lambda g: members(g).get())
     assert listed is not None and [member.id for member in listed.value or []] == [identity.principal_id]
     assert (listed.value or [])[0].odata_type == "#microsoft.graph.servicePrincipal"
 
     with pytest.raises(ODataError) as duplicate:
-        clients.run_graph(
+        clients.run_msgraph(
             local_cloud,
             operator_credential,
             lambda g: members(g).ref.post(_reference(local_cloud, identity.principal_id)),
@@ -85,7 +85,7 @@ def test_members_add_list_duplicate_and_remove(
     assert duplicate.value.response_status_code == 400
     assert "One or more added object references already exist" in str(duplicate.value.error.message)  # type: ignore[union-attr]
 
-    member_of = clients.run_graph(
+    member_of = clients.run_msgraph(
         local_cloud,
         operator_credential,
         lambda g: g.service_principals.by_service_principal_id(identity.principal_id).transitive_member_of.get(),
@@ -93,9 +93,9 @@ def test_members_add_list_duplicate_and_remove(
     assert member_of is not None and [item.id for item in member_of.value or []] == [group.id]
 
     remove = lambda g: members(g).by_directory_object_id(identity.principal_id).ref.delete()  # noqa: E731
-    clients.run_graph(local_cloud, operator_credential, remove)
+    clients.run_msgraph(local_cloud, operator_credential, remove)
     with pytest.raises(ODataError) as not_member:
-        clients.run_graph(local_cloud, operator_credential, remove)
+        clients.run_msgraph(local_cloud, operator_credential, remove)
     assert not_member.value.response_status_code == 404
 
 
@@ -106,7 +106,7 @@ def test_service_principals_of_managed_identities(
         filter=f"appId eq '{identity.client_id}'"
     )
     config = RequestConfiguration(query_parameters=query)
-    found = clients.run_graph(
+    found = clients.run_msgraph(
         local_cloud, operator_credential, lambda g: g.service_principals.get(request_configuration=config)
     )
     assert found is not None
@@ -115,30 +115,30 @@ def test_service_principals_of_managed_identities(
     assert principal.service_principal_type == "ManagedIdentity"
     assert principal.display_name == "graph-uai"
 
-    by_id = clients.run_graph(
+    by_id = clients.run_msgraph(
         local_cloud, operator_credential, lambda g: g.directory_objects.by_directory_object_id(principal.id).get()
     )
     assert by_id is not None and by_id.id == principal.id
 
 
 def test_users_are_seeded_for_sql_admin_examples(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
-    users = clients.run_graph(local_cloud, operator_credential, lambda g: g.users.get())
+    users = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.users.get())
     names = {user.user_principal_name for user in (users.value if users else None) or []}
     assert {"alice@provisionlocal.onmicrosoft.com", "bob@provisionlocal.onmicrosoft.com"} <= names
 
 
 def test_groups_page_with_odata_next_link(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
     for index in range(5):
-        clients.run_graph(local_cloud, operator_credential, lambda g, i=index: g.groups.post(_new_group(f"page-{i}")))
+        clients.run_msgraph(local_cloud, operator_credential, lambda g, i=index: g.groups.post(_new_group(f"page-{i}")))
     query = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(filter="startswith(displayName,'page-')", top=2)
     config = RequestConfiguration(query_parameters=query)
-    first = clients.run_graph(local_cloud, operator_credential, lambda g: g.groups.get(request_configuration=config))
+    first = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.get(request_configuration=config))
     assert first is not None and len(first.value or []) == 2
     assert first.odata_next_link and "$skiptoken" in first.odata_next_link
     seen = [group.display_name for group in first.value or []]
     link = first.odata_next_link
     while link:
-        page = clients.run_graph(local_cloud, operator_credential, lambda g, url=link: g.groups.with_url(url).get())
+        page = clients.run_msgraph(local_cloud, operator_credential, lambda g, url=link: g.groups.with_url(url).get())
         assert page is not None
         seen += [group.display_name for group in page.value or []]
         link = page.odata_next_link
@@ -150,6 +150,6 @@ def test_graph_refuses_a_caller_without_directory_permissions(local_cloud: Local
         audience="https://graph.microsoft.com", object_id=identity.principal_id, app_id=identity.client_id
     )
     with pytest.raises(ODataError) as refused:
-        clients.run_graph(local_cloud, clients.StaticToken(issued.token), lambda g: g.groups.get())
+        clients.run_msgraph(local_cloud, clients.StaticToken(issued.token), lambda g: g.groups.get())
     assert refused.value.response_status_code == 403
     assert refused.value.error is not None and refused.value.error.code == "Authorization_RequestDenied"

@@ -42,9 +42,9 @@ ALICE_UPN = "alice@provisionlocal.onmicrosoft.com"
 
 def _new_group(local_cloud: LocalCloudServer, credential: Any, name: str, member: str) -> str:
     group = Group(display_name=name, mail_enabled=False, mail_nickname=name, security_enabled=True)
-    created = clients.run_graph(local_cloud, credential, lambda g: g.groups.post(group))
+    created = clients.run_msgraph(local_cloud, credential, lambda g: g.groups.post(group))
     reference = ReferenceCreate(odata_id=f"{local_cloud.url}/v1.0/directoryObjects/{member}")
-    clients.run_graph(local_cloud, credential, lambda g: g.groups.by_group_id(created.id).members.ref.post(reference))
+    clients.run_msgraph(local_cloud, credential, lambda g: g.groups.by_group_id(created.id).members.ref.post(reference))
     return str(created.id)
 
 
@@ -263,7 +263,7 @@ def test_an_identity_removed_from_the_admin_group_loses_sql_access(
     assert db.connect(world["operator"])["can_connect"] is False
 
     remove = lambda g: g.groups.by_group_id(world["admins"]).members.by_directory_object_id(member).ref.delete()  # noqa: E731
-    clients.run_graph(local_cloud, operator_credential, remove)
+    clients.run_msgraph(local_cloud, operator_credential, remove)
 
     decision = db.connect(token)
     assert (decision["can_connect"], decision["error_number"]) == (False, 18456)

@@ -8,13 +8,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import LocalCloudConnection, Target, local_target
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
+from provisioner.plan.desired import resolved_spec
 from provisioner.providers.base import Desired
 
 DEPLOYMENT_TAGS = {"provision-scenario": "tests", "provision-deployment": "providers"}
@@ -58,16 +58,6 @@ def unique() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
-
-
 def desired(
     kind: str,
     values: Mapping[str, Any],
@@ -75,22 +65,16 @@ def desired(
     existing: bool = False,
     secrets: Mapping[str, str] | None = None,
     address: str = "resource",
-) -> Desired:
+) -> Desired[Any]:
     """`Desired` for `kind` with the spec's defaults, as the planner builds it (references resolved)."""
     info = KINDS[kind]
-    spec = info.spec.model_validate(dict(values))
-    plain = {name: _plain(getattr(spec, name)) for name in type(spec).model_fields if name not in info.secrets}
+    spec = resolved_spec(info.spec.model_validate(dict(values)), lambda ref: None, info.secrets)
     tags = {} if existing else DEPLOYMENT_TAGS
-    return Desired(address, kind, existing, plain, dict(secrets or {}), tags)
+    return Desired(address, kind, existing, spec, dict(secrets or {}), tags)
 
 
-def changed(original: Desired, **values: Any) -> Desired:
-    """The same resource with some attributes set differently."""
-    return Desired(
-        original.address,
-        original.kind,
-        original.existing,
-        {**original.values, **values},
-        original.secrets,
-        original.tags,
-    )
+def changed(original: Desired[Any], **values: Any) -> Desired[Any]:
+    """The same resource with some attributes set differently (None: back to the default)."""
+    merged = {key: value for key, value in {**original.values, **values}.items() if value is not None}
+    secrets = dict(original.secrets)
+    return desired(original.kind, merged, existing=original.existing, secrets=secrets, address=original.address)

@@ -65,7 +65,7 @@ def test_principal_id_is_the_operators(clients: Clients, local_cloud: LocalCloud
 def test_clients_are_built_once_and_graph_works_from_many_threads(target: Target) -> None:
     with Clients(target) as clients, ThreadPoolExecutor(8) as pool:
         built = list(pool.map(lambda _: clients.authorization, range(8)))
-        pages = list(pool.map(lambda _: clients.run_graph(lambda graph: graph.users.get()), range(8)))
+        pages = list(pool.map(lambda _: clients.run_msgraph(lambda graph: graph.users.get()), range(8)))
     assert all(client is built[0] for client in built)
     assert all(len(page.value) >= 2 for page in pages)
 

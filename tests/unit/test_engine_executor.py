@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from provisioner.engine.executor import run_graph
+from provisioner.execution.executor import run_in_order
 
 CHAIN = {"rg": set(), "vnet": {"rg"}, "nic": {"vnet"}, "vm": {"nic", "rg"}, "ra": {"vm", "rg"}}
 
@@ -20,7 +20,7 @@ def test_every_node_runs_after_its_dependencies() -> None:
             assert CHAIN[node] <= set(finished), f"{node} started before {CHAIN[node] - set(finished)}"
             finished.append(node)
 
-    result = run_graph(CHAIN, step, parallelism=4)
+    result = run_in_order(CHAIN, step, parallelism=4)
     assert result.ok
     assert sorted(result.done) == sorted(CHAIN)
     assert finished == result.done
@@ -34,7 +34,7 @@ def test_independent_nodes_run_at_the_same_time() -> None:
     def step(node: str) -> None:
         barrier.wait()  # every step waits for all the others: completes only if all run concurrently
 
-    result = run_graph(graph, step, parallelism=width)
+    result = run_in_order(graph, step, parallelism=width)
     assert result.ok
 
 
@@ -56,7 +56,7 @@ def test_parallelism_is_a_bound() -> None:
         with lock:
             running -= 1
 
-    worker = threading.Thread(target=lambda: run_graph(graph, step, parallelism=3))
+    worker = threading.Thread(target=lambda: run_in_order(graph, step, parallelism=3))
     worker.start()
     for _ in range(3):
         assert arrived.acquire(timeout=10)
@@ -79,7 +79,7 @@ def test_after_a_failure_no_new_step_starts_and_running_ones_finish() -> None:
             assert failing.wait(10)
             slow_done.set()
 
-    result = run_graph(graph, step, parallelism=2)
+    result = run_in_order(graph, step, parallelism=2)
     assert not result.ok
     assert list(result.failed) == ["a"]
     assert str(result.failed["a"]) == "boom"
@@ -89,10 +89,10 @@ def test_after_a_failure_no_new_step_starts_and_running_ones_finish() -> None:
 
 def test_parallelism_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        run_graph({"a": set()}, lambda node: None, parallelism=0)
+        run_in_order({"a": set()}, lambda node: None, parallelism=0)
 
 
 def test_nodes_only_named_as_dependencies_run_too() -> None:
     seen: list[str] = []
-    result = run_graph({"b": {"a"}}, seen.append, parallelism=1)
+    result = run_in_order({"b": {"a"}}, seen.append, parallelism=1)
     assert result.ok and seen == ["a", "b"]

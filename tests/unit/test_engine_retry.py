@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from provisioner.engine.retry import Clock, RetryPolicy, call_with_retry
 from provisioner.errors import CloudError, TransientCloudError
+from provisioner.execution.retry import Clock, RetryPolicy, call_with_retry
 
 
 @dataclass

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from provisioner.kinds.virtual_machine import VirtualMachineSpec
+from provisioner.language.references import ReferenceSyntaxError, split_references
 from provisioner.scenario import Ref, Template, load_scenario, references_in, resolve
-from provisioner.scenario.references import ReferenceSyntaxError, split_references
 from tests.unit.conftest import DATA, ENV, REPO, Write, load_text
 
 TUTORIAL = REPO / "scenarios" / "vm-system-identity-arm.yaml"

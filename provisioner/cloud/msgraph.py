@@ -31,7 +31,7 @@ CONNECT_TIMEOUT_SECONDS = 30.0
 CLOSE_TIMEOUT_SECONDS = 30.0
 
 
-class GraphRunner:
+class MsGraphRunner:
     """A GraphServiceClient pointed at `{graph endpoint}/v1.0`, served by a dedicated event loop."""
 
     def __init__(

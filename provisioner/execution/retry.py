@@ -20,14 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from provisioner.errors import CloudError, TransientCloudError
+from provisioner.errors import CloudError, Failure, classify, status_and_code
 
 T = TypeVar("T")
 
-PRINCIPAL_NOT_FOUND = "PrincipalNotFound"
-AUTHORIZATION_REFUSALS = frozenset(
-    {"AuthorizationFailed", "AuthorizationPermissionMismatch", "Forbidden", "ForbiddenByRbac"}
-)
 DEFAULT_PRINCIPAL_WAIT = 120.0
 
 
@@ -49,31 +45,8 @@ class Clock:
     now: Callable[[], float] = time.monotonic
 
 
-def status_and_code(error: BaseException) -> tuple[int | None, str | None]:
-    """The HTTP status and Azure error code of an error from a provider or an SDK."""
-    if isinstance(error, CloudError):
-        return error.status, error.code
-    status = getattr(error, "status_code", None)
-    code = getattr(getattr(error, "error", None), "code", None)
-    return (status if isinstance(status, int) else None), (code if isinstance(code, str) else None)
-
-
 def is_transient(error: BaseException) -> bool:
-    status, code = status_and_code(error)
-    if code == PRINCIPAL_NOT_FOUND:
-        return False
-    if isinstance(error, TransientCloudError):
-        return True
-    return status is not None and (status == 429 or status >= 500)
-
-
-def is_principal_not_found(error: BaseException) -> bool:
-    return status_and_code(error)[1] == PRINCIPAL_NOT_FOUND
-
-
-def is_authorization_refusal(error: BaseException) -> bool:
-    status, code = status_and_code(error)
-    return status == 403 and code in AUTHORIZATION_REFUSALS
+    return classify(error) is Failure.TRANSIENT
 
 
 def retry_after(error: BaseException) -> float | None:
@@ -140,14 +113,14 @@ def _delay(
 
 def _propagating(error: BaseException, principal_created: bool, role_granted: bool) -> bool:
     """True for an error that Azure's propagation of something this run created explains."""
-    if is_principal_not_found(error):
+    if classify(error) is Failure.REPLICATION:
         return principal_created
-    return role_granted and is_authorization_refusal(error)
+    return role_granted and classify(error) is Failure.AUTHORIZATION
 
 
 def _propagation_message(error: BaseException, policy: RetryPolicy, elapsed: float) -> str:
     waiting = f"waiting, {elapsed:.0f}s of up to {policy.principal_wait:.0f}s"
-    if is_principal_not_found(error):
+    if classify(error) is Failure.REPLICATION:
         return (
             "the identity created in this run is not visible to Azure RBAC yet (Entra ID replicates a new "
             f"service principal with a delay); {waiting}"
@@ -160,7 +133,7 @@ def _propagation_message(error: BaseException, policy: RetryPolicy, elapsed: flo
 
 def _propagation_timeout(error: BaseException, policy: RetryPolicy) -> CloudError:
     status, code = status_and_code(error)
-    if is_principal_not_found(error):
+    if classify(error) is Failure.REPLICATION:
         cause = "the identity was created in this run, but its service principal was still not visible"
         process = "Entra ID replication"
     else:

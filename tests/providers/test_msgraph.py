@@ -65,7 +65,7 @@ def test_adding_a_member_already_there_is_success(clients: Clients, unique: str)
         reference = ReferenceCreate(odata_id=f"{graph.request_adapter.base_url}/directoryObjects/{member}")
         await graph.groups.by_group_id(group).members.ref.post(reference)
 
-    clients.run_graph(add)
+    clients.run_msgraph(add)
     wanted = desired("group_member", {"group": group, "member": member})
     PROVIDERS["group_member"].create(RunContext(clients), wanted)
     assert read(clients, wanted) is not None

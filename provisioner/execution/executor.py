@@ -30,7 +30,7 @@ class GraphRun:
         return not self.failed and not self.not_started and not self.interrupted
 
 
-def run_graph(
+def run_in_order(
     graph: Mapping[str, Collection[str]],
     step: Callable[[str], None],
     *,

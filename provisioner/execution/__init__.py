@@ -1,0 +1,1 @@
+"""Running steps: the bounded parallel executor over a dependency order, and retries that understand Azure."""

@@ -1,0 +1,1 @@
+"""The scenario language's leaf vocabulary, shared by `kinds` and `scenario`: references and suggestions."""
