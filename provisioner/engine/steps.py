@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 
 from provisioner.engine.report import Progress
 from provisioner.execution.retry import RetryPolicy, call_with_retry
-from provisioner.kinds import KINDS, role_assignment
+from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import sensitive_attributes
 from provisioner.plan.desired import Exports, build_desired, resolved_secrets, with_target
 from provisioner.plan.values import json_value
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider
-from provisioner.scenario import Ref, Resource, references_in
+from provisioner.scenario import Ref, Resource
 from provisioner.state.model import ResourceState, Status
 from provisioner.state.store import StateWriter
 
@@ -186,10 +186,12 @@ class Steps:
         )
 
     def _refers_to_new_principal(self, resource: Resource, fresh: set[str]) -> bool:
-        """True when the resource refers to a principal of an identity created or changed by this run."""
-        for ref in references_in(resource.spec):
-            kind = self.kinds.get(ref.resource)
-            if ref.resource in fresh and kind is not None and ref.dotted in KINDS[kind].principal_exports:
+        """True when the resource depends on a principal (an identity, a group) this run created or
+        changed: whatever attribute refers to it (its object id, its name, its client id), Azure
+        resolves it in a directory that may not have replicated it yet."""
+        for dependency in self.depends_on.get(resource.name, ()):
+            kind = self.kinds.get(dependency)
+            if dependency in fresh and kind is not None and KINDS[kind].makes_principal:
                 return True
         return False
 
@@ -201,7 +203,7 @@ class Steps:
             current = frontier.pop()
             if current in seen:
                 continue
-            if current in fresh and self.kinds.get(current) == role_assignment.KIND.name:
+            if current in fresh and current in self.kinds and KINDS[self.kinds[current]].grants_access:
                 return True
             seen.add(current)
             frontier.extend(self.depends_on.get(current, ()))

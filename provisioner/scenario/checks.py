@@ -7,34 +7,25 @@ from typing import Any
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from provisioner.kinds import KINDS
 from provisioner.kinds.base import ManagedIdentity, Model
 from provisioner.language.references import Ref
-from provisioner.language.suggestions import did_you_mean
+from provisioner.language.suggestions import did_you_mean, join_words
 from provisioner.scenario.model import Check
 from provisioner.scenario.resources import Parsed
 from provisioner.scenario.validation import validate
 from provisioner.scenario.yamlsource import Path, Source
 
-IDENTITY_KINDS = ("virtual_machine", "web_app", "user_assigned_identity")
 NONE = "none"
+HOST_KINDS = tuple(name for name, info in KINDS.items() if info.host is not None)
+IDENTITY_KINDS = HOST_KINDS + tuple(name for name, info in KINDS.items() if info.attachable_identity)
 ABILITIES: dict[str, dict[str, str]] = {
-    "resource_group": {
-        "read": "read the resource group through ARM",
-        "write": "write a tag on the resource group through ARM",
-    },
-    "storage_account": {"read": "read the storage account through ARM"},
-    "blob_container": {
-        "read": "read a blob with the identity's own token",
-        "write": "write a blob with the identity's own token",
-        "sas_read": "get a service SAS through ARM (listServiceSas) and read a blob with it",
-        "sas_write": "get a service SAS through ARM (listServiceSas) and write a blob with it",
-    },
-    "key_vault": {"read": "read the vault through ARM"},
-    "key_vault_secret": {"read": "read the secret's value from the vault"},
-    "sql_database": {"read": "connect with an Entra token and run a SELECT"},
+    name: {ability: declared.description for ability, declared in info.check_target.abilities.items()}
+    for name, info in KINDS.items()
+    if info.check_target is not None
 }
-"""For each kind a check can target, what each ability makes verify do. `can: X` proves the identity
-may do X; `cannot: X` proves it is refused; `can: none` is `cannot: read`."""
+"""For each kind a check can target, what each ability makes verify do (`KindInfo.check_target`).
+`can: X` proves the identity may do X; `cannot: X` proves it is refused; `can: none` is `cannot: read`."""
 
 
 class CheckSpec(Model):
@@ -123,12 +114,12 @@ class _CheckBuilder:
 
     def _via(self, identity: Parsed) -> str | None:
         via = self.spec.via
-        if identity.kind.name == "user_assigned_identity":
+        if identity.kind.attachable_identity:
+            hosts = join_words(HOST_KINDS, "or")
             if via is not None:
-                self._error("via", "'via' applies only when the identity is a virtual_machine or web_app")
+                self._error("via", f"'via' applies only when the identity is a {hosts}")
             elif not self._hosts(identity.name):
-                message = f"'{identity.name}' is not attached to any virtual_machine or web_app, so nothing acts as it"
-                self._error("identity", message)
+                self._error("identity", f"'{identity.name}' is not attached to any {hosts}, so nothing acts as it")
             return None
         block = getattr(identity.spec, "identity", None)
         if not isinstance(block, ManagedIdentity) or identity.existing:

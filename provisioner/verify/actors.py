@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provisioner.kinds.base import ManagedIdentity
+from provisioner.kinds import KINDS
+from provisioner.kinds.base import HostType, ManagedIdentity
 from provisioner.scenario import Check, Ref, Scenario
 from provisioner.state import DeploymentState, ResourceState, Status
 from provisioner.verify.model import Unverifiable, not_applied
 
-HOST_KINDS = ("virtual_machine", "web_app")
+HOST_KINDS = tuple(name for name, info in KINDS.items() if info.host is not None)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,13 @@ class Actor:
     host_id: str
     client_id: str | None  # None: the host's system-assigned identity
     label: str
+
+    @property
+    def host_type(self) -> HostType:
+        host = KINDS[self.host_kind].host
+        if host is None:
+            raise ValueError(f"{self.host_kind} is not a kind a probe runs in")
+        return host
 
     @property
     def key(self) -> tuple[str, str | None]:

@@ -22,6 +22,7 @@ import httpx
 
 from provisioner.cloud.target import Target
 from provisioner.errors import VerifyError
+from provisioner.kinds.base import HostType
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error
@@ -72,7 +73,7 @@ class LocalRunner:
         self._http.close()
 
     def _identity_environment(self, actor: Actor) -> dict[str, str]:
-        if actor.host_kind == "virtual_machine":
+        if actor.host_type is HostType.VIRTUAL_MACHINE:
             answer = self._control("vm-identity-endpoint", actor.host_id)
             return {"AZURE_POD_IDENTITY_AUTHORITY_HOST": str(answer["authority_host"])}
         answer = self._control("web-app-identity-endpoint", actor.host_id)

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.errors import SDK_ERRORS, translate
+from provisioner.cloud.ids import parse_arm_id
 from provisioner.state import ResourceState
-from provisioner.verify.abilities import API_VERSIONS, Action
+from provisioner.verify.abilities import Action
 from provisioner.verify.model import Unverifiable, error
+from provisioner.verify.targets import API_VERSIONS, existence_id
 
 BLOB_PREFIX = "provision-verify"
 
@@ -43,8 +43,7 @@ def confirm_exists(locating: Locating) -> None:
     prove nothing (ARM refuses a caller without rights before it says a resource is not there)."""
     target = locating.target
     with _operator_lookup("the target cannot be read as the operator (deleted outside provision?)"):
-        resource_id = target.attributes["vault"] if target.kind == "key_vault_secret" else target.azure_id
-        locating.clients.resources.resources.get_by_id(str(resource_id), api_version=API_VERSIONS[target.kind])
+        locating.clients.resources.resources.get_by_id(existence_id(target), api_version=API_VERSIONS[target.kind])
 
 
 @contextmanager
@@ -67,25 +66,25 @@ def _arm_read(locating: Locating) -> dict[str, Any]:
 def _group_write(locating: Locating) -> dict[str, Any]:
     name = str(locating.target.exports["name"])
     group = locating.clients.resources.resource_groups.get(name)
-    return {"resource_group": name, "tags": dict(group.tags or {})}
+    return {"group": name, "tags": dict(group.tags or {})}
 
 
 def _container(locating: Locating, blob: str) -> dict[str, Any]:
-    parts = parse_resource_id(str(locating.target.azure_id))
-    group, account = parts["resource_group"], parts["name"]
+    parts = parse_arm_id(str(locating.target.azure_id))
+    group, account = parts.group, parts.name
     properties = locating.clients.storage.storage_accounts.get_properties(group, account)
     return {
-        "resource_group": group,
+        "group": group,
         "account": account,
         "account_url": str(properties.primary_endpoints.blob),
         "container": str(locating.target.exports["name"]),
-        "blob": f"{BLOB_PREFIX}/{locating.actor_slug}{blob}.txt",
+        "blob_name": f"{BLOB_PREFIX}/{locating.actor_slug}{blob}.txt",
     }
 
 
 def _secret(locating: Locating) -> dict[str, Any]:
-    parts = parse_resource_id(str(locating.target.attributes["vault"]))
-    vault = locating.clients.keyvault.vaults.get(parts["resource_group"], parts["name"])
+    parts = parse_arm_id(str(locating.target.attributes["vault"]))
+    vault = locating.clients.keyvault.vaults.get(parts.group, parts.name)
     return {"vault_url": str(vault.properties.vault_uri), "name": str(locating.target.exports["name"])}
 
 

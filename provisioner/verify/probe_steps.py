@@ -100,7 +100,7 @@ def arm_read(identity: Identity, params: Params) -> str:
 
 def group_write(identity: Identity, params: Params) -> str:
     # The tags it already has (read by the operator just before): a write that changes nothing.
-    identity.arm().resource_groups.update(params["resource_group"], {"tags": params["tags"]})
+    identity.arm().resource_groups.update(params["group"], {"tags": params["tags"]})
     return "wrote the resource group's tags (unchanged) through ARM"
 
 
@@ -111,8 +111,8 @@ def blob_read(identity: Identity, params: Params) -> str:
 
 def blob_write(identity: Identity, params: Params) -> str:
     container = identity.blobs(params["account_url"]).get_container_client(params["container"])
-    container.upload_blob(params["blob"], MARKER, overwrite=True)
-    return f"wrote blob '{params['blob']}'"
+    container.upload_blob(params["blob_name"], MARKER, overwrite=True)
+    return f"wrote blob '{params['blob_name']}'"
 
 
 def sas_read(identity: Identity, params: Params) -> str:
@@ -122,10 +122,10 @@ def sas_read(identity: Identity, params: Params) -> str:
 
 def sas_write(identity: Identity, params: Params) -> str:
     container = _sas_container(identity, params, "rcw")
-    container.upload_blob(params["blob"], MARKER, overwrite=True)
-    if container.download_blob(params["blob"]).readall() != MARKER:
-        raise ValueError(f"blob '{params['blob']}' read back with the SAS differs from what was written")
-    return f"got a service SAS through ARM, wrote blob '{params['blob']}' with it and read it back"
+    container.upload_blob(params["blob_name"], MARKER, overwrite=True)
+    if container.download_blob(params["blob_name"]).readall() != MARKER:
+        raise ValueError(f"blob '{params['blob_name']}' read back with the SAS differs from what was written")
+    return f"got a service SAS through ARM, wrote blob '{params['blob_name']}' with it and read it back"
 
 
 def secret_read(identity: Identity, params: Params) -> str:
@@ -169,5 +169,5 @@ def _sas_container(identity: Identity, params: Params, permissions: str) -> Any:
         "signedExpiry": (datetime.now(UTC) + SAS_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     accounts = identity.storage_management().storage_accounts
-    token = accounts.list_service_sas(params["resource_group"], account, request).service_sas_token
+    token = accounts.list_service_sas(params["group"], account, request).service_sas_token
     return identity.blobs(params["account_url"], credential=token).get_container_client(container)

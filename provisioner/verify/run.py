@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from provisioner.cloud.clients import Clients
 from provisioner.scenario import Check, Scenario
 from provisioner.state import DeploymentState
-from provisioner.verify.abilities import Expect, action_for
+from provisioner.verify.abilities import Expect
 from provisioner.verify.actors import Actor, actor_for, applied, unhosted_label
 from provisioner.verify.local import LocalRunner
 from provisioner.verify.locate import Locating, confirm_exists, locate
 from provisioner.verify.model import CheckResult, Outcome, Unverifiable, VerifyReport, skipped
 from provisioner.verify.runcommand import RunCommandRunner
 from provisioner.verify.runner import Probe, Runner
+from provisioner.verify.targets import action_for
 
 DEFAULT_PARALLELISM = 4
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.errors import SDK_ERRORS, translate
+from provisioner.cloud.ids import parse_arm_id
+from provisioner.kinds.base import HostType
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome
@@ -40,7 +40,7 @@ class RunCommandRunner:
         self.clients = clients
 
     def unsupported(self, actor: Actor, action: Action) -> str | None:
-        if actor.host_kind != "virtual_machine":
+        if actor.host_type is not HostType.VIRTUAL_MACHINE:
             return WEB_APP_REASON
         return SQL_REASON if action is Action.SQL_READ else None
 
@@ -62,8 +62,8 @@ class RunCommandRunner:
 
     def _run_command(self, actor: Actor, script: Script) -> str:
         machines = self.clients.compute.virtual_machines
-        parts = parse_resource_id(actor.host_id)
-        group, name = parts["resource_group"], parts["name"]
+        parts = parse_arm_id(actor.host_id)
+        group, name = parts.group, parts.name
         os_type = machines.get(group, name).storage_profile.os_disk.os_type
         os_type = str(getattr(os_type, "value", os_type) or "Linux")  # an SDK enum or a string
         if os_type.lower() == "windows":

@@ -121,7 +121,7 @@ def _arm_read(where: Where, params: Params) -> tuple[str, ...]:
 
 
 def _group_write(where: Where, params: Params) -> tuple[str, ...]:
-    group = f"/subscriptions/{where.subscription_id}/resourcegroups/{params['resource_group']}"
+    group = f"/subscriptions/{where.subscription_id}/resourcegroups/{params['group']}"
     return where.arm_url(group, GROUP_API_VERSION), _json({"tags": params["tags"]})
 
 
@@ -130,12 +130,12 @@ def _container_url(params: Params) -> str:
 
 
 def _blob_url(params: Params) -> str:
-    return f"{_container_url(params)}/{quote(str(params['blob']), safe='/')}"
+    return f"{_container_url(params)}/{quote(str(params['blob_name']), safe='/')}"
 
 
 def _service_sas(where: Where, params: Params, permissions: str) -> tuple[str, str]:
     """listServiceSas of the account, and its request: a container SAS for an hour, as the probe asks."""
-    group, account, container = params["resource_group"], params["account"], params["container"]
+    group, account, container = params["group"], params["account"], params["container"]
     account_id = (
         f"/subscriptions/{where.subscription_id}/resourceGroups/{group}"
         f"/providers/Microsoft.Storage/storageAccounts/{account}"

@@ -78,9 +78,9 @@ def _allowed_detail(probe: Probe, step: str, note: str) -> str:
     if probe.action is Action.GROUP_WRITE:
         return "wrote the resource group's tags (unchanged) through ARM"
     if probe.action is Action.BLOB_WRITE:
-        return f"wrote blob '{params['blob']}'"
+        return f"wrote blob '{params['blob_name']}'"
     if probe.action is Action.SAS_WRITE:
-        return f"got a service SAS through ARM, wrote blob '{params['blob']}' with it and read it back"
+        return f"got a service SAS through ARM, wrote blob '{params['blob_name']}' with it and read it back"
     if probe.action is Action.SECRET_READ:
         return f"read the value of secret '{params['name']}' (not shown)"
     listed = "listed the container (empty: no blob to download)"

@@ -15,7 +15,7 @@ import pytest
 
 from provisioner.cloud.clients import Clients
 from provisioner.state import DeploymentState, StateStore
-from provisioner.verify.abilities import API_VERSIONS, Action
+from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.locate import Locating, locate
 from provisioner.verify.model import Actual, Outcome
@@ -25,6 +25,7 @@ from provisioner.verify.runcommand_calls import Where, build_script
 from provisioner.verify.runcommand_linux import linux_script
 from provisioner.verify.runcommand_output import read_output
 from provisioner.verify.runner import Probe
+from provisioner.verify.targets import API_VERSIONS
 from tests.verify.conftest import Deployment, VerifyCloud, vm_resources
 
 pytestmark = pytest.mark.e2e

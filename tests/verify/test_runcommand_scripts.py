@@ -20,11 +20,11 @@ SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 AZURE = Where(azure_profile(), SUBSCRIPTION)
 ARM = f"https://management.azure.com/subscriptions/{SUBSCRIPTION}"
 CONTAINER = {
-    "resource_group": "g",
+    "group": "g",
     "account": "acct",
     "account_url": "https://acct.blob.core.windows.net/",
     "container": "data",
-    "blob": "provision-verify/vm-sas.txt",
+    "blob_name": "provision-verify/vm-sas.txt",
 }
 TAGS = {"it's": "a \u2019quote\u2019", "x": "'; Write-Output injected; '"}
 
@@ -33,7 +33,7 @@ def probes() -> list[Probe]:
     """One probe of each action a VM runs, with what verify's lookups give on Azure."""
     return [
         Probe("0", Action.ARM_READ, {"resource_id": "/subscriptions/s/resourceGroups/g", "api_version": "2021-04-01"}),
-        Probe("1", Action.GROUP_WRITE, {"resource_group": "g(1)", "tags": TAGS}),
+        Probe("1", Action.GROUP_WRITE, {"group": "g(1)", "tags": TAGS}),
         Probe("2", Action.BLOB_READ, CONTAINER),
         Probe("3", Action.BLOB_WRITE, CONTAINER),
         Probe("4", Action.SAS_READ, CONTAINER),
@@ -110,7 +110,7 @@ def test_unsafe_lookups_are_not_put_in_a_script() -> None:
 def test_the_linux_script_runs_no_argument(tmp_path: Path) -> None:
     canary = tmp_path / "injected"
     tags = {"t": f"'$(touch {canary})'`touch {canary}`", "u": f'"; touch {canary}; "'}
-    group = [Probe("0", Action.GROUP_WRITE, {"resource_group": "g", "tags": tags})]
+    group = [Probe("0", Action.GROUP_WRITE, {"group": "g", "tags": tags})]
     script, _ = build_script(AZURE, None, group, imds_url="http://127.0.0.1:9/token")  # nothing listens
     shell = shutil.which("dash") or "sh"
     done = subprocess.run([shell, "-c", linux_script(script)], capture_output=True, text=True, timeout=60, check=False)

@@ -9,11 +9,12 @@ import pytest
 
 from provisioner.scenario import Check, SourceLocation
 from provisioner.scenario.checks import ABILITIES
-from provisioner.verify.abilities import ACTIONS, API_VERSIONS, Action, Expect, action_for
+from provisioner.verify.abilities import Action, Expect
 from provisioner.verify.local import PROBE_COMMAND, read_answer
 from provisioner.verify.model import Actual, CheckResult, Outcome, Result, VerifyReport, error, not_applied, skipped
 from provisioner.verify.probe import PROTOCOL, read_request
 from provisioner.verify.runner import Probe
+from provisioner.verify.targets import ACTIONS, API_VERSIONS, action_for
 
 CHECK = Check("vm", "read", "rg", None, SourceLocation("s.yaml", 3, 5))
 
