@@ -124,7 +124,7 @@ def _run_options(command: F) -> F:
         _state_dir_option,
         click.option(
             "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
-            help="Steps (and reads) run at the same time.",
+            help="Steps, plan reads or verify probes run at the same time.",
         ),
     ]  # fmt: skip
     for option in reversed(options):
@@ -137,7 +137,9 @@ def _lock_options(command: F) -> F:
         "--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
         help="Seconds to wait for another apply or destroy of the deployment (0: fail at once).",
     )(command)  # fmt: skip
-    return click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")(command)
+    return click.option(
+        "--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal)."
+    )(command)
 
 
 def _inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
