@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench.report import figure
+
 DURATION_SECONDS = 5.0
 CLIENT_PROCESSES = 3
 TARGET_PER_SECOND = 300
@@ -83,10 +85,8 @@ def main() -> None:
         finally:
             server.kill()
             server.wait(timeout=30)
-    rate = total / DURATION_SECONDS
-    verdict = "met" if rate >= TARGET_PER_SECOND else "NOT met"
     print(f"authenticated ARM GETs: {total} in {DURATION_SECONDS:.0f} s from {CLIENT_PROCESSES} client processes")
-    print(f"throughput: {rate:.0f} GET/s (target >= {TARGET_PER_SECOND}: {verdict})")
+    print(figure("throughput", total / DURATION_SECONDS, ">=", TARGET_PER_SECOND, digits=0, unit="GET/s"))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.engine.report import RunReport
 from provisioner.engine.warmup import warm_up
-from provisioner.errors import ApplyError, StateError
+from provisioner.errors import ApplyError, ProvisionError, StateError
 from provisioner.execution.executor import DEFAULT_PARALLELISM
 from provisioner.execution.retry import DEFAULT_PRINCIPAL_WAIT, RetryPolicy
 from provisioner.plan.context import RunContext
@@ -38,6 +38,7 @@ from provisioner.state import DEFAULT_STATE_DIR, DeploymentState, StateStore, St
 F = TypeVar("F", bound=Callable[..., Any])
 FILE = click.Path(path_type=Path, dir_okay=False)
 EXIT_CHANGES = 2
+TARGET_LABELS = {"name": "target", "tenant_id": "tenant id", "subscription_id": "subscription id"}
 STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "<=": "cyan"}
 
 
@@ -106,6 +107,12 @@ def _deployment_option(command: F) -> F:
     return click.option("--deployment", help="Deployment name (default: the scenario's name).")(command)
 
 
+def _state_deployment_option(command: F) -> F:  # `output` and `show` take no scenario
+    return click.option(
+        "--deployment", help="Deployment to read (default: the only deployment in --state-dir; an error if several)."
+    )(command)
+
+
 def _run_options(command: F) -> F:
     options = [
         click.option(
@@ -117,7 +124,7 @@ def _run_options(command: F) -> F:
         _state_dir_option,
         click.option(
             "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
-            help="Steps (and reads) run at the same time.",
+            help="Steps, plan reads or verify probes run at the same time.",
         ),
     ]  # fmt: skip
     for option in reversed(options):
@@ -130,7 +137,9 @@ def _lock_options(command: F) -> F:
         "--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
         help="Seconds to wait for another apply or destroy of the deployment (0: fail at once).",
     )(command)  # fmt: skip
-    return click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")(command)
+    return click.option(
+        "--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal)."
+    )(command)
 
 
 def _inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
@@ -166,12 +175,19 @@ def _check_state_target(state: DeploymentState, target: Target) -> None:
 
 
 def _make_plan(
-    inputs: RunInputs, scenario: Scenario, state: DeploymentState, target: Target, ctx: RunContext, parallelism: int
-) -> PlannedRun:
-    _check_state_target(state, target)
-    return make_plan(
-        scenario, state, ctx, PROVIDERS, target=_target_info(inputs.target, target), parallelism=parallelism
-    )
+    inputs: RunInputs, scenario: Scenario, state: DeploymentState, target: Target, ctx: RunContext, parallelism: int,
+    *, announced: bool = False,
+) -> PlannedRun:  # fmt: skip
+    """A plan that stops (a missing `existing` resource) still prints the target line first, as every plan does."""
+    try:
+        _check_state_target(state, target)
+        return make_plan(
+            scenario, state, ctx, PROVIDERS, target=_target_info(inputs.target, target), parallelism=parallelism
+        )
+    except ProvisionError:
+        if not announced:
+            click.echo(target.description)
+        raise
 
 
 def echo_plan(plan: Plan) -> None:
@@ -196,7 +212,7 @@ def plan_command(
     with inputs.connect() as (target, ctx):
         if as_json:
             click.echo(target.description, err=True)
-        run = _make_plan(inputs, loaded, state, target, ctx, parallelism)
+        run = _make_plan(inputs, loaded, state, target, ctx, parallelism, announced=as_json)
     if as_json:
         click.echo(render_json(run.plan))
     else:
@@ -329,7 +345,7 @@ def _read_state(state_dir: Path, deployment: str | None) -> DeploymentState:
 
 @cli.command("output")
 @click.argument("name", required=False)
-@_deployment_option
+@_state_deployment_option
 @_state_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def output_command(name: str | None, deployment: str | None, state_dir: Path, as_json: bool) -> int:
@@ -349,7 +365,7 @@ def output_command(name: str | None, deployment: str | None, state_dir: Path, as
 
 
 @cli.command("show")
-@_deployment_option
+@_state_deployment_option
 @_state_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the state document.")
 def show_command(deployment: str | None, state_dir: Path, as_json: bool) -> int:
@@ -359,9 +375,9 @@ def show_command(deployment: str | None, state_dir: Path, as_json: bool) -> int:
         click.echo(json.dumps(state.to_json(), indent=2))
         return EXIT_OK
     click.echo(f"deployment: {state.deployment} (scenario {state.scenario}), serial {state.serial}, {state.updated}")
-    for key in ("name", "tenant_id", "subscription_id"):
+    for key, label in TARGET_LABELS.items():
         if key in state.target:
-            click.echo(f"  {key.replace('_', ' ')}: {state.target[key]}")
+            click.echo(f"  {label}: {state.target[key]}")
     for address, entry in sorted(state.resources.items()):
         owner = "created by provision" if entry.created_by_us else "not created by provision"
         status = "" if entry.status == "ready" else f", {entry.status}"
