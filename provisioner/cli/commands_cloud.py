@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from provisioner.cli.main import cli
-
 if TYPE_CHECKING:
     from provisioner.emulator.server import ServerInfo
 
@@ -33,7 +31,7 @@ data_dir_option = click.option(
 )
 
 
-@cli.group("cloud")
+@click.group("cloud")
 def cloud_group() -> None:
     """Run the local cloud (Entra ID, ARM, Graph, managed identity) and connect other clients to it."""
 
@@ -207,3 +205,6 @@ def _status_lines(document: dict[str, Any], indent: str = "") -> list[str]:
         else:
             lines.append(f"{indent}{key}: {value}")
     return lines
+
+
+COMMANDS = (cloud_group,)

@@ -6,25 +6,29 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from provisioner.cli.main import EXIT_FAILURE, EXIT_OK, cli
+from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
+from provisioner.cli.options import (
+    FILE,
+    RunInputs,
+    check_state_target,
+    lock_options,
+    run_inputs,
+    run_options,
+    state_deployment_option,
+    state_dir_option,
+    target_info,
+)
 from provisioner.cli.progress_view import progress_view
-from provisioner.cli.targets import open_target, target_options
-from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import Target
 from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.engine.report import RunReport
-from provisioner.engine.warmup import warm_up
 from provisioner.errors import ApplyError, ProvisionError, StateError
-from provisioner.execution.executor import DEFAULT_PARALLELISM
 from provisioner.execution.retry import DEFAULT_PRINCIPAL_WAIT, RetryPolicy
 from provisioner.plan.context import RunContext
 from provisioner.plan.model import Plan
@@ -32,146 +36,12 @@ from provisioner.plan.planner import PlannedRun, make_plan
 from provisioner.plan.render import render_json, render_text
 from provisioner.plan.saved import PlanInputs, check_fresh, is_saved_plan, load_plan, save_plan
 from provisioner.providers import PROVIDERS
-from provisioner.scenario import Scenario, load_scenario
-from provisioner.state import DEFAULT_STATE_DIR, DeploymentState, StateStore, StateWriter, check_deployment_name
+from provisioner.scenario import Scenario
+from provisioner.state import DeploymentState, StateStore, StateWriter, check_deployment_name
 
-F = TypeVar("F", bound=Callable[..., Any])
-FILE = click.Path(path_type=Path, dir_okay=False)
 EXIT_CHANGES = 2
 TARGET_LABELS = {"name": "target", "tenant_id": "tenant id", "subscription_id": "subscription id"}
 STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "<=": "cyan"}
-
-
-@dataclass(frozen=True)
-class RunInputs:
-    """Everything that says what a command runs against."""
-
-    scenario_path: Path
-    overrides: dict[str, str]
-    vars_file: Path | None
-    deployment: str | None
-    target: str
-    subscription: str | None
-    cloud: str
-    data_dir: Path | None
-    state_dir: Path
-
-    def load(self) -> tuple[Scenario, str]:
-        scenario = load_scenario(self.scenario_path, overrides=self.overrides, vars_file=self.vars_file)
-        warm_up(resource.kind for resource in scenario.resources.values())
-        return scenario, check_deployment_name(self.deployment or scenario.name)
-
-    def plan_inputs(self, deployment: str) -> PlanInputs:
-        return PlanInputs(
-            scenario_path=str(self.scenario_path.resolve()),
-            deployment=deployment,
-            target=self.target,
-            overrides=self.overrides,
-            vars_file=str(self.vars_file.resolve()) if self.vars_file else None,
-            subscription=self.subscription,
-            cloud=self.cloud,
-        )
-
-    @contextmanager
-    def connect(self) -> Iterator[tuple[Target, RunContext]]:
-        with (
-            open_target(
-                self.target, subscription=self.subscription, cloud=self.cloud, data_dir=self.data_dir
-            ) as target,
-            Clients(target) as clients,
-        ):
-            yield target, RunContext(clients)
-
-
-def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    overrides: dict[str, str] = {}
-    for value in values:
-        name, equals, text = value.partition("=")
-        if not equals or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got '{value}'", ctx, param)
-        overrides[name] = text
-    return overrides
-
-
-def _state_dir_option(command: F) -> F:
-    return click.option(
-        "--state-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=DEFAULT_STATE_DIR,
-        show_default=True,
-        help="Where deployment state documents are kept.",
-    )(command)
-
-
-def _deployment_option(command: F) -> F:
-    return click.option("--deployment", help="Deployment name (default: the scenario's name).")(command)
-
-
-def _state_deployment_option(command: F) -> F:  # `output` and `show` take no scenario
-    return click.option(
-        "--deployment", help="Deployment to read (default: the only deployment in --state-dir; an error if several)."
-    )(command)
-
-
-def _run_options(command: F) -> F:
-    options = [
-        click.option(
-            "--var", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_vars,
-            help="Set a variable (repeatable); wins over --vars-file.",
-        ),
-        click.option("--vars-file", type=FILE, help="YAML mapping of variable values."),
-        _deployment_option,
-        _state_dir_option,
-        click.option(
-            "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
-            help="Steps, plan reads or verify probes run at the same time.",
-        ),
-    ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return target_options(command)
-
-
-def _lock_options(command: F) -> F:
-    command = click.option(
-        "--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
-        help="Seconds to wait for another apply or destroy of the deployment (0: fail at once).",
-    )(command)  # fmt: skip
-    return click.option(
-        "--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal)."
-    )(command)
-
-
-def _inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
-    return RunInputs(
-        scenario_path=scenario,
-        overrides=options["overrides"],
-        vars_file=options["vars_file"],
-        deployment=options["deployment"],
-        target=options["target"],
-        subscription=options["subscription"],
-        cloud=options["cloud"],
-        data_dir=options["data_dir"],
-        state_dir=options["state_dir"],
-    )
-
-
-def _target_info(name: str, target: Target) -> dict[str, str]:
-    return {
-        "name": name,
-        "description": target.description,
-        "tenant_id": target.tenant_id,
-        "subscription_id": target.subscription_id,
-    }
-
-
-def _check_state_target(state: DeploymentState, target: Target) -> None:
-    recorded = state.target.get("subscription_id")
-    if state.resources and recorded and recorded.lower() != target.subscription_id.lower():
-        raise StateError(
-            f"the state of deployment '{state.deployment}' belongs to subscription {recorded}, but this run "
-            f"targets {target.subscription_id}; choose another --deployment or --state-dir"
-        )
 
 
 def _make_plan(
@@ -180,9 +50,9 @@ def _make_plan(
 ) -> PlannedRun:  # fmt: skip
     """A plan that stops (a missing `existing` resource) still prints the target line first, as every plan does."""
     try:
-        _check_state_target(state, target)
+        check_state_target(state, target)
         return make_plan(
-            scenario, state, ctx, PROVIDERS, target=_target_info(inputs.target, target), parallelism=parallelism
+            scenario, state, ctx, PROVIDERS, target=target_info(inputs.target, target), parallelism=parallelism
         )
     except ProvisionError:
         if not announced:
@@ -196,9 +66,9 @@ def echo_plan(plan: Plan) -> None:
         click.echo(click.style(line, fg=STYLES.get(symbol)) if symbol in STYLES else line)
 
 
-@cli.command("plan")
+@click.command("plan")
 @click.argument("scenario", type=FILE)
-@_run_options
+@run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--out", type=FILE, help="Save the plan, for `provision apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes, 1 on error.")
@@ -206,7 +76,7 @@ def plan_command(
     scenario: Path, as_json: bool, out: Path | None, detailed_exitcode: bool, parallelism: int, **options: Any
 ) -> int:
     """Show what apply would change: read every resource, diff it against the scenario."""
-    inputs = _inputs(scenario, options)
+    inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     state = StateStore(inputs.state_dir).load_or_new(deployment)
     with inputs.connect() as (target, ctx):
@@ -223,10 +93,10 @@ def plan_command(
     return EXIT_CHANGES if detailed_exitcode and run.plan.has_changes else EXIT_OK
 
 
-@cli.command("apply")
+@click.command("apply")
 @click.argument("scenario", metavar="SCENARIO|PLANFILE", type=FILE)
-@_run_options
-@_lock_options
+@run_options
+@lock_options
 @click.option(
     "--principal-wait", type=click.FloatRange(min=0), default=DEFAULT_PRINCIPAL_WAIT, show_default=True,
     help="Seconds to wait for a new identity's principal to replicate (PrincipalNotFound).",
@@ -241,7 +111,7 @@ def apply_command(
 ) -> int:
     """Make the cloud match the scenario (or a saved plan), then print the outputs."""
     saved: Plan | None = None
-    inputs = _inputs(scenario, options)
+    inputs = run_inputs(scenario, options)
     if is_saved_plan(scenario):
         saved, recorded = load_plan(scenario)
         inputs = _saved_inputs(recorded, inputs)
@@ -302,13 +172,13 @@ def _finish(report: RunReport, verb: str) -> int:
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
-@cli.command("destroy")
+@click.command("destroy")
 @click.argument("scenario", type=FILE)
-@_run_options
-@_lock_options
+@run_options
+@lock_options
 def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_timeout: float, **options: Any) -> int:
     """Delete what this deployment created (reverse dependency order) and restore what it changed."""
-    inputs = _inputs(scenario, options)
+    inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     store = StateStore(inputs.state_dir)
     with store.lock(deployment, command="destroy", timeout=lock_timeout):
@@ -317,8 +187,8 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
             click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.directory}.")
             return EXIT_OK
         with inputs.connect() as (target, ctx):
-            _check_state_target(state, target)
-            plan = plan_destroy(state, _target_info(inputs.target, target))
+            check_state_target(state, target)
+            plan = plan_destroy(state, target_info(inputs.target, target))
             echo_plan(plan)
             _confirm(auto_approve, "destroy")
             with progress_view() as progress:
@@ -343,10 +213,10 @@ def _read_state(state_dir: Path, deployment: str | None) -> DeploymentState:
     return state
 
 
-@cli.command("output")
+@click.command("output")
 @click.argument("name", required=False)
-@_state_deployment_option
-@_state_dir_option
+@state_deployment_option
+@state_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def output_command(name: str | None, deployment: str | None, state_dir: Path, as_json: bool) -> int:
     """Print the outputs of the last apply (one NAME: its bare value)."""
@@ -364,9 +234,9 @@ def output_command(name: str | None, deployment: str | None, state_dir: Path, as
     return EXIT_OK
 
 
-@cli.command("show")
-@_state_deployment_option
-@_state_dir_option
+@click.command("show")
+@state_deployment_option
+@state_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the state document.")
 def show_command(deployment: str | None, state_dir: Path, as_json: bool) -> int:
     """Show what the state knows: each resource, its Azure id, who created it, its exports."""
@@ -394,3 +264,6 @@ def _value_text(value: Any, bare: bool = False) -> str:
     if isinstance(value, str):
         return value if bare else json.dumps(value)
     return json.dumps(value)
+
+
+COMMANDS = (plan_command, apply_command, destroy_command, output_command, show_command)

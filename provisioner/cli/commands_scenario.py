@@ -10,40 +10,17 @@ from typing import Any, TypeVar
 
 import click
 
-from provisioner.cli.main import EXIT_BAD_INPUT, EXIT_OK, cli
+from provisioner.cli.exits import EXIT_BAD_INPUT, EXIT_OK
+from provisioner.cli.variables import SCENARIO_FILE, variable_options
 from provisioner.errors import ScenarioError
 from provisioner.scenario import Scenario, load_scenario
 from provisioner.scenario.dependency_graph import FORMATS
 from provisioner.scenario.schema import scenario_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
-SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
 
 
-def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    overrides = {}
-    for value in values:
-        name, equals, text = value.partition("=")
-        if not equals or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got '{value}'", ctx, param)
-        overrides[name] = text
-    return overrides
-
-
-def variable_options(command: F) -> F:
-    """`--var NAME=VALUE` (repeatable, as `overrides`) and `--vars-file`, for any scenario command."""
-    command = click.option("--vars-file", type=SCENARIO_FILE, help="YAML mapping of variable values.")(command)
-    return click.option(
-        "--var",
-        "overrides",
-        multiple=True,
-        metavar="NAME=VALUE",
-        callback=_parse_vars,
-        help="Set a variable (repeatable); wins over --vars-file and the file's defaults.",
-    )(command)
-
-
-@cli.command("validate")
+@click.command("validate")
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO_FILE)
 @variable_options
 def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None) -> int:
@@ -83,14 +60,14 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-@cli.command("schema")
+@click.command("schema")
 def schema_command() -> int:
     """Print the JSON Schema of scenario files (for editors: yaml-language-server)."""
     click.echo(json.dumps(scenario_schema(), indent=2))
     return EXIT_OK
 
 
-@cli.command("graph")
+@click.command("graph")
 @click.argument("scenario", type=SCENARIO_FILE)
 @click.option("--format", "style", type=click.Choice(sorted(FORMATS)), default="mermaid", show_default=True)
 @variable_options
@@ -99,3 +76,6 @@ def graph_command(scenario: Path, style: str, overrides: dict[str, str], vars_fi
     loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file)
     click.echo(FORMATS[style](loaded), nl=False)
     return EXIT_OK
+
+
+COMMANDS = (validate_command, schema_command, graph_command)

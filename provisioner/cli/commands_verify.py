@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provisioner.cli.commands_deploy import FILE, _check_state_target, _inputs, _run_options
-from provisioner.cli.main import EXIT_FAILURE, EXIT_OK, cli
+from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
+from provisioner.cli.options import FILE, check_state_target, run_inputs, run_options
 from provisioner.cli.targets import open_target
 from provisioner.cloud.clients import Clients
 from provisioner.state import StateStore
@@ -28,13 +28,13 @@ PIPE_WIDTH = 160  # table width when the output is not a terminal
 STYLES = {Result.PASS: "green", Result.FAIL: "red", Result.SKIPPED: "yellow"}
 
 
-@cli.command("verify")
+@click.command("verify")
 @click.argument("scenario", type=FILE)
-@_run_options
+@run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: Any) -> int:
     """Prove each check of the scenario as the identity itself (exit 1 when any check fails)."""
-    inputs = _inputs(scenario, options)
+    inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     state = StateStore(inputs.state_dir).load(deployment)
     with (
@@ -44,7 +44,7 @@ def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: A
         Clients(target) as clients,
     ):
         if state is not None:
-            _check_state_target(state, target)
+            check_state_target(state, target)
         click.echo(target.description, err=as_json)
         report = verify(loaded, state, clients, deployment=deployment, target=inputs.target, parallelism=parallelism)
     if as_json:
@@ -78,3 +78,6 @@ def _table(results: list[CheckResult]) -> Table:
             Text(str(result.result), style=STYLES[result.result]),
         )
     return table
+
+
+COMMANDS = (verify_command,)

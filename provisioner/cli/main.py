@@ -8,23 +8,8 @@ import sys
 import click
 
 from provisioner import __version__
-from provisioner.errors import (
-    ConfigurationError,
-    ProvisionError,
-    ScenarioError,
-)
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
-
-
-def exit_code_for(error: ProvisionError) -> int:
-    """Bad input is 2; everything else that failed is 1."""
-    if isinstance(error, ScenarioError | ConfigurationError):
-        return EXIT_BAD_INPUT
-    return EXIT_FAILURE
-
+from provisioner.cli.exits import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, exit_code_for
+from provisioner.errors import ProvisionError
 
 # The module that defines each command: `provision validate` need not import the Azure SDKs.
 COMMAND_MODULES = {
@@ -46,10 +31,8 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = COMMAND_MODULES.get(cmd_name)
-        if module is None:
-            _register_commands()
-        else:
-            importlib.import_module(f"provisioner.cli.{module}")
+        if module is not None and cmd_name not in self.commands:
+            _add_commands(self, module)
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -63,14 +46,17 @@ def cli() -> None:
     """Declarative Azure managed-identity setups: validate, plan, apply, verify, destroy."""
 
 
+def _add_commands(group: click.Group, module: str) -> None:
+    """Add the commands a module defines (its `COMMANDS`) to the group."""
+    for command in importlib.import_module(f"provisioner.cli.{module}").COMMANDS:
+        if command.name not in group.commands:
+            group.add_command(command)
+
+
 def _register_commands() -> None:
-    # Each command module adds its commands to `cli`; importing them registers them.
-    from provisioner.cli import (
-        commands_cloud,  # noqa: F401
-        commands_deploy,  # noqa: F401
-        commands_scenario,  # noqa: F401
-        commands_verify,  # noqa: F401
-    )
+    """Load every command (for the full help, and for processes that import everything up front)."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        _add_commands(cli, module)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,144 @@
+"""Options and inputs the commands that run a scenario share (plan, apply, destroy, verify, output, show)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from provisioner.cli.targets import open_target, target_options
+from provisioner.cli.variables import SCENARIO_FILE, variable_options
+from provisioner.cloud.clients import Clients
+from provisioner.cloud.target import Target
+from provisioner.engine.warmup import warm_up
+from provisioner.errors import StateError
+from provisioner.execution.executor import DEFAULT_PARALLELISM
+from provisioner.plan.context import RunContext
+from provisioner.plan.saved import PlanInputs
+from provisioner.scenario import Scenario, load_scenario
+from provisioner.state import DEFAULT_STATE_DIR, DeploymentState, check_deployment_name
+
+F = TypeVar("F", bound=Callable[..., Any])
+FILE = SCENARIO_FILE
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Everything that says what a command runs against."""
+
+    scenario_path: Path
+    overrides: dict[str, str]
+    vars_file: Path | None
+    deployment: str | None
+    target: str
+    subscription: str | None
+    cloud: str
+    data_dir: Path | None
+    state_dir: Path
+
+    def load(self) -> tuple[Scenario, str]:
+        scenario = load_scenario(self.scenario_path, overrides=self.overrides, vars_file=self.vars_file)
+        warm_up(resource.kind for resource in scenario.resources.values())
+        return scenario, check_deployment_name(self.deployment or scenario.name)
+
+    def plan_inputs(self, deployment: str) -> PlanInputs:
+        return PlanInputs(
+            scenario_path=str(self.scenario_path.resolve()),
+            deployment=deployment,
+            target=self.target,
+            overrides=self.overrides,
+            vars_file=str(self.vars_file.resolve()) if self.vars_file else None,
+            subscription=self.subscription,
+            cloud=self.cloud,
+        )
+
+    @contextmanager
+    def connect(self) -> Iterator[tuple[Target, RunContext]]:
+        with (
+            open_target(
+                self.target, subscription=self.subscription, cloud=self.cloud, data_dir=self.data_dir
+            ) as target,
+            Clients(target) as clients,
+        ):
+            yield target, RunContext(clients)
+
+
+def state_dir_option(command: F) -> F:
+    return click.option(
+        "--state-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DEFAULT_STATE_DIR,
+        show_default=True,
+        help="Where deployment state documents are kept.",
+    )(command)
+
+
+def deployment_option(command: F) -> F:
+    return click.option("--deployment", help="Deployment name (default: the scenario's name).")(command)
+
+
+def state_deployment_option(command: F) -> F:  # `output` and `show` take no scenario
+    return click.option(
+        "--deployment", help="Deployment to read (default: the only deployment in --state-dir; an error if several)."
+    )(command)
+
+
+def run_options(command: F) -> F:
+    options = [
+        variable_options,
+        deployment_option,
+        state_dir_option,
+        click.option(
+            "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
+            help="Steps, plan reads or verify probes run at the same time.",
+        ),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return target_options(command)
+
+
+def lock_options(command: F) -> F:
+    command = click.option(
+        "--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
+        help="Seconds to wait for another apply or destroy of the deployment (0: fail at once).",
+    )(command)  # fmt: skip
+    return click.option(
+        "--auto-approve", is_flag=True, help="Do not ask for confirmation (needed without a terminal)."
+    )(command)
+
+
+def run_inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
+    return RunInputs(
+        scenario_path=scenario,
+        overrides=options["overrides"],
+        vars_file=options["vars_file"],
+        deployment=options["deployment"],
+        target=options["target"],
+        subscription=options["subscription"],
+        cloud=options["cloud"],
+        data_dir=options["data_dir"],
+        state_dir=options["state_dir"],
+    )
+
+
+def target_info(name: str, target: Target) -> dict[str, str]:
+    return {
+        "name": name,
+        "description": target.description,
+        "tenant_id": target.tenant_id,
+        "subscription_id": target.subscription_id,
+    }
+
+
+def check_state_target(state: DeploymentState, target: Target) -> None:
+    recorded = state.target.get("subscription_id")
+    if state.resources and recorded and recorded.lower() != target.subscription_id.lower():
+        raise StateError(
+            f"the state of deployment '{state.deployment}' belongs to subscription {recorded}, but this run "
+            f"targets {target.subscription_id}; choose another --deployment or --state-dir"
+        )
