@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from provisioner.cli.commands_scenario import SCENARIO_FILE, scenario_options
 from provisioner.cli.main import EXIT_FAILURE, EXIT_OK, cli
 from provisioner.cli.progress_view import progress_view
 from provisioner.cli.targets import open_target, target_options
@@ -48,6 +49,7 @@ class RunInputs:
     scenario_path: Path
     overrides: dict[str, str]
     vars_file: Path | None
+    allow_outside_files: bool
     deployment: str | None
     target: str
     subscription: str | None
@@ -56,7 +58,12 @@ class RunInputs:
     state_dir: Path
 
     def load(self) -> tuple[Scenario, str]:
-        scenario = load_scenario(self.scenario_path, overrides=self.overrides, vars_file=self.vars_file)
+        scenario = load_scenario(
+            self.scenario_path,
+            overrides=self.overrides,
+            vars_file=self.vars_file,
+            allow_outside_files=self.allow_outside_files,
+        )
         warm_up(resource.kind for resource in scenario.resources.values())
         return scenario, check_deployment_name(self.deployment or scenario.name)
 
@@ -82,16 +89,6 @@ class RunInputs:
             yield target, RunContext(clients)
 
 
-def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
-    overrides: dict[str, str] = {}
-    for value in values:
-        name, equals, text = value.partition("=")
-        if not equals or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got '{value}'", ctx, param)
-        overrides[name] = text
-    return overrides
-
-
 def _state_dir_option(command: F) -> F:
     return click.option(
         "--state-dir",
@@ -108,11 +105,7 @@ def _deployment_option(command: F) -> F:
 
 def _run_options(command: F) -> F:
     options = [
-        click.option(
-            "--var", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_vars,
-            help="Set a variable (repeatable); wins over --vars-file.",
-        ),
-        click.option("--vars-file", type=FILE, help="YAML mapping of variable values."),
+        scenario_options,
         _deployment_option,
         _state_dir_option,
         click.option(
@@ -138,6 +131,7 @@ def _inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
         scenario_path=scenario,
         overrides=options["overrides"],
         vars_file=options["vars_file"],
+        allow_outside_files=options["allow_outside_files"],
         deployment=options["deployment"],
         target=options["target"],
         subscription=options["subscription"],
@@ -181,7 +175,7 @@ def echo_plan(plan: Plan) -> None:
 
 
 @cli.command("plan")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=SCENARIO_FILE)
 @_run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--out", type=FILE, help="Save the plan, for `provision apply FILE`.")
@@ -208,7 +202,7 @@ def plan_command(
 
 
 @cli.command("apply")
-@click.argument("scenario", metavar="SCENARIO|PLANFILE", type=FILE)
+@click.argument("scenario", metavar="SCENARIO|PLANFILE", type=SCENARIO_FILE)
 @_run_options
 @_lock_options
 @click.option(
@@ -256,6 +250,7 @@ def _saved_inputs(recorded: PlanInputs, given: RunInputs) -> RunInputs:
         scenario_path=Path(recorded.scenario_path),
         overrides=dict(recorded.overrides),
         vars_file=Path(recorded.vars_file) if recorded.vars_file else None,
+        allow_outside_files=given.allow_outside_files,
         deployment=recorded.deployment,
         target=recorded.target,
         subscription=recorded.subscription,
@@ -287,7 +282,7 @@ def _finish(report: RunReport, verb: str) -> int:
 
 
 @cli.command("destroy")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=SCENARIO_FILE)
 @_run_options
 @_lock_options
 def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_timeout: float, **options: Any) -> int:

@@ -17,7 +17,8 @@ from provisioner.scenario.graph import FORMATS
 from provisioner.scenario.schema import scenario_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
-SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
+# Not `dir_okay=False`: the loader says what is wrong with a directory, FIFO or device, as file:line:col.
+SCENARIO_FILE = click.Path(path_type=Path)
 
 
 def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -30,8 +31,14 @@ def _parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return overrides
 
 
-def variable_options(command: F) -> F:
-    """`--var NAME=VALUE` (repeatable, as `overrides`) and `--vars-file`, for any scenario command."""
+def scenario_options(command: F) -> F:
+    """What every command that loads a scenario takes: `--var NAME=VALUE` (repeatable, as
+    `overrides`), `--vars-file` and `--allow-outside-files`."""
+    command = click.option(
+        "--allow-outside-files",
+        is_flag=True,
+        help="Let attributes such as content_file read files outside the scenario's folder.",
+    )(command)
     command = click.option("--vars-file", type=SCENARIO_FILE, help="YAML mapping of variable values.")(command)
     return click.option(
         "--var",
@@ -45,8 +52,10 @@ def variable_options(command: F) -> F:
 
 @cli.command("validate")
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO_FILE)
-@variable_options
-def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None) -> int:
+@scenario_options
+def validate_command(
+    scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None, allow_outside_files: bool
+) -> int:
     """Check scenario files without any cloud call; every problem is printed as file:line:col.
 
     Exits 2 if any file has an error; warnings alone exit 0.
@@ -54,7 +63,9 @@ def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], var
     failed = False
     for path in scenarios:
         try:
-            scenario = load_scenario(path, overrides=overrides, vars_file=vars_file)
+            scenario = load_scenario(
+                path, overrides=overrides, vars_file=vars_file, allow_outside_files=allow_outside_files
+            )
         except ScenarioError as exc:
             for diagnostic in exc.diagnostics:
                 click.echo(diagnostic.render(), err=True)
@@ -93,9 +104,11 @@ def schema_command() -> int:
 @cli.command("graph")
 @click.argument("scenario", type=SCENARIO_FILE)
 @click.option("--format", "style", type=click.Choice(sorted(FORMATS)), default="mermaid", show_default=True)
-@variable_options
-def graph_command(scenario: Path, style: str, overrides: dict[str, str], vars_file: Path | None) -> int:
+@scenario_options
+def graph_command(
+    scenario: Path, style: str, overrides: dict[str, str], vars_file: Path | None, allow_outside_files: bool
+) -> int:
     """Print the dependency graph of a scenario (edges point from a resource to its dependents)."""
-    loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file)
+    loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file, allow_outside_files=allow_outside_files)
     click.echo(FORMATS[style](loaded), nl=False)
     return EXIT_OK

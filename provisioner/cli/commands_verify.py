@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provisioner.cli.commands_deploy import FILE, _check_state_target, _inputs, _run_options
+from provisioner.cli.commands_deploy import _check_state_target, _inputs, _run_options
+from provisioner.cli.commands_scenario import SCENARIO_FILE
 from provisioner.cli.main import EXIT_FAILURE, EXIT_OK, cli
 from provisioner.cli.targets import open_target
 from provisioner.cloud.clients import Clients
@@ -29,7 +30,7 @@ STYLES = {Result.PASS: "green", Result.FAIL: "red", Result.SKIPPED: "yellow"}
 
 
 @cli.command("verify")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=SCENARIO_FILE)
 @_run_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: Any) -> int:
