@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, Secret, Spec, Text
+from provisioner.kinds.base import KindInfo, NameRule, Secret, Spec, Text
 
 
 class KeyVaultSecretSpec(Spec):
@@ -24,4 +24,5 @@ KIND = KindInfo(
     required=frozenset({"value"}),
     links={"vault": ("key_vault.id",)},
     secrets=frozenset({"value"}),
+    name_rule=NameRule(r"[0-9A-Za-z-]{1,127}", "use 1-127 letters, digits and hyphens", "key vault secret"),
 )

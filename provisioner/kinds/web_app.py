@@ -8,6 +8,7 @@ from provisioner.kinds.base import (
     IDENTITY_EXPORTS,
     KindInfo,
     ManagedIdentity,
+    NameRule,
     Placed,
     Text,
     identity_absent_exports,
@@ -36,4 +37,9 @@ KIND = KindInfo(
     },
     principal_exports={"identity.principal_id": "ServicePrincipal"},
     absent_exports=identity_absent_exports,
+    name_rule=NameRule(
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,58}[A-Za-z0-9]",
+        "use 2-60 letters, digits and hyphens, not starting or ending with a hyphen",
+        "web app",
+    ),
 )

@@ -335,8 +335,8 @@ RULES = [
     ),
     case(
         RG + VAULT.replace("kv1", "1vault"),
-        "s.yaml:10:11: error: invalid key vault name '1vault': use 3-24 letters, digits and hyphens, "
-        "starting with a letter",
+        "s.yaml:10:11: error: invalid key vault name '1vault': use 3-24 letters, digits and single hyphens, "
+        "starting with a letter and ending with a letter or digit",
         id="key-vault-name",
     ),
     case(
