@@ -142,6 +142,7 @@ def _saved_inputs(recorded: PlanInputs, given: RunInputs) -> RunInputs:
         scenario_path=Path(recorded.scenario_path),
         overrides=dict(recorded.overrides),
         vars_file=Path(recorded.vars_file) if recorded.vars_file else None,
+        allow_outside_files=given.allow_outside_files,
         deployment=recorded.deployment,
         target=recorded.target,
         subscription=recorded.subscription,

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from provisioner.cli.exits import EXIT_BAD_INPUT, EXIT_OK
-from provisioner.cli.variables import SCENARIO_FILE, variable_options
+from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.errors import ScenarioError
 from provisioner.scenario import Scenario, load_scenario
 from provisioner.scenario.dependency_graph import FORMATS
@@ -22,8 +22,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @click.command("validate")
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO_FILE)
-@variable_options
-def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None) -> int:
+@scenario_options
+def validate_command(
+    scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None, allow_outside_files: bool
+) -> int:
     """Check scenario files without any cloud call; every problem is printed as file:line:col.
 
     Exits 2 if any file has an error; warnings alone exit 0.
@@ -31,7 +33,9 @@ def validate_command(scenarios: tuple[Path, ...], overrides: dict[str, str], var
     failed = False
     for path in scenarios:
         try:
-            scenario = load_scenario(path, overrides=overrides, vars_file=vars_file)
+            scenario = load_scenario(
+                path, overrides=overrides, vars_file=vars_file, allow_outside_files=allow_outside_files
+            )
         except ScenarioError as exc:
             for diagnostic in exc.diagnostics:
                 click.echo(diagnostic.render(), err=True)
@@ -70,10 +74,12 @@ def schema_command() -> int:
 @click.command("graph")
 @click.argument("scenario", type=SCENARIO_FILE)
 @click.option("--format", "style", type=click.Choice(sorted(FORMATS)), default="mermaid", show_default=True)
-@variable_options
-def graph_command(scenario: Path, style: str, overrides: dict[str, str], vars_file: Path | None) -> int:
+@scenario_options
+def graph_command(
+    scenario: Path, style: str, overrides: dict[str, str], vars_file: Path | None, allow_outside_files: bool
+) -> int:
     """Print the dependency graph of a scenario (edges point from a resource to its dependents)."""
-    loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file)
+    loaded = load_scenario(scenario, overrides=overrides, vars_file=vars_file, allow_outside_files=allow_outside_files)
     click.echo(FORMATS[style](loaded), nl=False)
     return EXIT_OK
 

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
+from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.cli.targets import open_target, target_options
-from provisioner.cli.variables import SCENARIO_FILE, variable_options
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import Target
 from provisioner.engine.warmup import warm_up
@@ -33,6 +33,7 @@ class RunInputs:
     scenario_path: Path
     overrides: dict[str, str]
     vars_file: Path | None
+    allow_outside_files: bool
     deployment: str | None
     target: str
     subscription: str | None
@@ -41,7 +42,12 @@ class RunInputs:
     state_dir: Path
 
     def load(self) -> tuple[Scenario, str]:
-        scenario = load_scenario(self.scenario_path, overrides=self.overrides, vars_file=self.vars_file)
+        scenario = load_scenario(
+            self.scenario_path,
+            overrides=self.overrides,
+            vars_file=self.vars_file,
+            allow_outside_files=self.allow_outside_files,
+        )
         warm_up(resource.kind for resource in scenario.resources.values())
         return scenario, check_deployment_name(self.deployment or scenario.name)
 
@@ -89,7 +95,7 @@ def state_deployment_option(command: F) -> F:  # `output` and `show` take no sce
 
 def run_options(command: F) -> F:
     options = [
-        variable_options,
+        scenario_options,
         deployment_option,
         state_dir_option,
         click.option(
@@ -117,6 +123,7 @@ def run_inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
         scenario_path=scenario,
         overrides=options["overrides"],
         vars_file=options["vars_file"],
+        allow_outside_files=options["allow_outside_files"],
         deployment=options["deployment"],
         target=options["target"],
         subscription=options["subscription"],

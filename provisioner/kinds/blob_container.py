@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Spec, Text
 
 
 class BlobContainerSpec(Spec):
@@ -23,6 +23,12 @@ KIND = KindInfo(
     exports={"id": str, "name": str, "url": str},
     lookup=("name", "storage_account"),
     links={"storage_account": ("storage_account.id",)},
+    name_rule=NameRule(
+        r"\$root|\$web|(?=.{3,63}\Z)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*",
+        "use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit "
+        "(or $root, $web)",
+        "blob container",
+    ),
     provider="provisioner.providers.blob_container:BlobContainerProvider",
     sdk_modules=("azure.mgmt.storage",),
     check_target=CheckTarget(

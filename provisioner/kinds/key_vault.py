@@ -28,7 +28,9 @@ KIND = KindInfo(
     lookup=("name", "resource_group"),
     globally_unique=True,
     name_rule=NameRule(
-        r"[A-Za-z][A-Za-z0-9-]{2,23}", "use 3-24 letters, digits and hyphens, starting with a letter", "key vault"
+        r"[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]",
+        "use 3-24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit",
+        "key vault",
     ),
     provider="provisioner.providers.key_vault:KeyVaultProvider",
     sdk_modules=("azure.mgmt.keyvault",),

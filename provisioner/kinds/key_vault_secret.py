@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Secret, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Secret, Spec, Text
 
 
 class KeyVaultSecretSpec(Spec):
@@ -24,6 +24,7 @@ KIND = KindInfo(
     required=frozenset({"value"}),
     links={"vault": ("key_vault.id",)},
     secrets=frozenset({"value"}),
+    name_rule=NameRule(r"[0-9A-Za-z-]{1,127}", "use 1-127 letters, digits and hyphens", "key vault secret"),
     provider="provisioner.providers.key_vault_secret:KeyVaultSecretProvider",
     sdk_modules=("azure.keyvault.secrets",),
     check_target=CheckTarget(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, NameRule, Placed, Secret
+from provisioner.kinds.base import Issue, KindInfo, NameRule, Peers, Placed, Secret
 
 
 class SqlServerSpec(Placed):
@@ -16,6 +16,20 @@ class SqlServerSpec(Placed):
     administrator_password: Secret | None = None
     minimal_tls_version: Literal["1.2", "1.3"] = "1.2"
     allow_azure_services: bool = Field(True, description="Firewall rule letting Azure services in.")
+
+
+# Azure refuses these as the server admin login (400 InvalidParameterValue), in any case.
+RESERVED_LOGINS = frozenset(
+    {"admin", "administrator", "sa", "root", "dbmanager", "loginmanager", "dbo", "guest", "public"}
+)
+
+
+def _rules(spec: SqlServerSpec, peers: Peers) -> list[Issue]:
+    login = spec.administrator_login
+    if isinstance(login, str) and login.lower() in RESERVED_LOGINS:
+        message = f"'{login}' is reserved: Azure SQL refuses it as administrator_login"
+        return [Issue(("administrator_login",), message, "choose another login, e.g. sqladmin")]
+    return []
 
 
 KIND = KindInfo(
@@ -31,6 +45,7 @@ KIND = KindInfo(
         "use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
         "SQL server",
     ),
+    rules=_rules,
     provider="provisioner.providers.sql_server:SqlServerProvider",
     sdk_modules=("azure.mgmt.sql",),
 )

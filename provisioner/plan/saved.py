@@ -45,6 +45,8 @@ def save_plan(path: Path, plan: Plan, inputs: PlanInputs) -> None:
 
 
 def is_saved_plan(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the read; the scenario loader reports what it is
+        return False
     try:
         with path.open("rb") as handle:
             start = handle.read(4096)

@@ -35,13 +35,17 @@ def load_scenario(
     overrides: Mapping[str, str] | None = None,
     vars_file: Path | None = None,
     env: Mapping[str, str] | None = None,
+    allow_outside_files: bool = False,
 ) -> Scenario:
     """Load and check a scenario file; raises ScenarioError with every diagnostic of the file.
 
     `overrides` are `--var name=value` pairs, `vars_file` a YAML mapping of variable values,
-    and `env` the environment `${env.X}` reads (default: os.environ).
+    `env` the environment `${env.X}` reads (default: os.environ), and `allow_outside_files` lets
+    attributes such as `content_file` read files outside the scenario's folder.
     """
     # Imported here because the kinds import this package's references module.
     from provisioner.scenario.loader import load
 
-    return load(Path(path), overrides=overrides or {}, vars_file=vars_file, env=env)
+    return load(
+        Path(path), overrides=overrides or {}, vars_file=vars_file, env=env, allow_outside_files=allow_outside_files
+    )

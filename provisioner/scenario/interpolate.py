@@ -124,6 +124,10 @@ class Interpolator:
         if piece[1] not in self.env:
             self.source.error(path, f"environment variable '{piece[1]}' is not set")
             return UNRESOLVED
+        if secret and not self.env[piece[1]]:
+            hint = f"a secret cannot be empty: set {piece[1]} to the value"
+            self.source.error(path, f"environment variable '{piece[1]}' is set but empty", hint)
+            return UNRESOLVED
         if not secret:
             self.env_used[piece[1]] = self.env[piece[1]]
         return self.env[piece[1]]

@@ -52,6 +52,7 @@ def load(
     overrides: Mapping[str, str],
     vars_file: Path | None,
     env: Mapping[str, str] | None,
+    allow_outside_files: bool = False,
 ) -> Scenario:
     report = Report()
     raw = read_file(path, "scenario", report)
@@ -61,7 +62,8 @@ def load(
     validate(TopLevel, document.data, source, (), "the scenario")
     env = os.environ if env is None else env
     variables = resolve_variables(source, env, overrides, vars_file)
-    scenario = _Builder(source, Interpolator(source, env, variables)).build(path, raw)
+    builder = _Builder(source, Interpolator(source, env, variables), allow_outside_files)
+    scenario = builder.build(path, raw)
     report.raise_if_errors()
     return scenario
 
@@ -74,8 +76,9 @@ def _is_mapping(source: Source) -> bool:
 
 
 class _Builder:
-    def __init__(self, source: Source, interpolator: Interpolator) -> None:
+    def __init__(self, source: Source, interpolator: Interpolator, allow_outside_files: bool) -> None:
         self.source, self.interpolator = source, interpolator
+        self.allow_outside_files = allow_outside_files
 
     def build(self, path: Path, raw: bytes) -> Scenario:
         data, interpolate = self.source.document.data, self.interpolator.value
@@ -88,7 +91,7 @@ class _Builder:
         outputs = interpolate(data.get("outputs", {}), ("outputs",))
         checks = interpolate(data.get("checks", []), ("checks",))
         depends_on = self._check_graph(parsed)
-        files = read_files(parsed, path.parent, self.source)
+        files = read_files(parsed, path.parent, self.source, allow_outside=self.allow_outside_files)
         return Scenario(
             name=str(name),
             description=str(description),

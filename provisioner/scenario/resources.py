@@ -18,7 +18,7 @@ from provisioner.scenario.yamlsource import Path, Source
 COMMON = ("kind", "existing", "depends_on")
 RESOURCE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 RESERVED = frozenset({"var", "env", TARGET})
-EXISTING_HINT = "an existing resource is only read; remove it, or 'existing: true' to create the resource"
+EXISTING_HINT = "an existing resource is only read; remove it, or remove 'existing: true' to create the resource"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from provisioner.scenario.diagnostics import UNRESOLVED, Report, SourceLocation
+from provisioner.scenario.reading import TooLarge, Unreadable, read_limited
 
 Path = tuple[str | int, ...]
 
@@ -88,13 +89,15 @@ class _Loader(yaml.SafeLoader):
 
 
 def read_file(path: pathlib.Path, what: str, report: Report) -> bytes | None:
-    """The bytes of `path`, or None after reporting why they cannot be read."""
+    """The bytes of `path` (a regular file of at most MAX_BYTES), or None after reporting why not."""
+    start = SourceLocation(str(path), 1, 1)
     try:
-        return path.read_bytes()
-    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
-        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-        report.error(SourceLocation(str(path), 1, 1), f"cannot read {what}: {reason}")
-        return None
+        return read_limited(path, MAX_BYTES)
+    except TooLarge as exc:
+        report.error(start, f"file is {exc.reason}")
+    except Unreadable as exc:
+        report.error(start, f"cannot read {what}: {exc.reason}", exc.hint)
+    return None
 
 
 def parse_yaml(raw: bytes, file: str, report: Report) -> Document | None:

@@ -215,7 +215,7 @@ RESOURCES = [
     case(
         RG + "    existing: true\n",
         "s.yaml:6:5: error: 'location' cannot be set on an existing resource_group "
-        "(an existing resource is only read; remove it, or 'existing: true' to create the resource)",
+        "(an existing resource is only read; remove it, or remove 'existing: true' to create the resource)",
         id="existing-with-create-only-attribute",
     ),
     case(
@@ -335,8 +335,8 @@ RULES = [
     ),
     case(
         RG + VAULT.replace("kv1", "1vault"),
-        "s.yaml:10:11: error: invalid key vault name '1vault': use 3-24 letters, digits and hyphens, "
-        "starting with a letter",
+        "s.yaml:10:11: error: invalid key vault name '1vault': use 3-24 letters, digits and single hyphens, "
+        "starting with a letter and ending with a letter or digit",
         id="key-vault-name",
     ),
     case(
@@ -486,6 +486,12 @@ BLOBS = [
         "s.yaml:19:19: error: cannot read 'missing.txt': No such file or directory "
         "(the path is relative to the folder of the scenario file)",
         id="blob-content-file-missing",
+    ),
+    case(
+        blob("    name: a.txt\n    content_file: ../../../../etc/hostname\n"),
+        "s.yaml:19:19: error: '../../../../etc/hostname' is outside the scenario's folder "
+        "(move the file into that folder, or pass --allow-outside-files to read it)",
+        id="blob-content-file-outside",
     ),
     case(
         blob("    name: a.txt\n    content_file: /etc/hostname\n"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.conftest import Diagnose, Write, load_text
+from tests.unit.conftest import REPO, Diagnose, Write, load_text
 
 SCENARIO = """\
 scenario: vars
@@ -116,3 +116,13 @@ def test_a_list_variable_cannot_be_part_of_a_string(diagnose: Diagnose) -> None:
     assert diagnose(content, env={"USER_NAME": "a"}) == [
         "s.yaml:12:11: error: a list or mapping cannot be part of a string"
     ]
+
+
+def test_the_documented_variables_load_in_any_environment(write: Write) -> None:
+    """docs/scenario-language.md's example of variables works wherever it is copied (no USER needed)."""
+    doc = (REPO / "docs" / "scenario-language.md").read_text()
+    example = doc.split("## Variables\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    content = "scenario: doc\n" + example + "resources:\n  rg:\n    kind: resource_group\n    name: rg\n"
+    content += "    location: westus\n"
+    scenario = load_text(write, content, env={}, overrides={"student": "alice"})
+    assert scenario.variables["owner"] == "platform-team"

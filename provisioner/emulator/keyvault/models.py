@@ -6,7 +6,6 @@ vault URL is path style, `https://127.0.0.1:PORT/_vaults/<name>/`; see `secret_r
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -19,7 +18,6 @@ VAULT_PREFIX = "/_vaults"
 RBAC_DEFAULT_SINCE = "2026-02-01"
 MAX_ACCESS_POLICIES = 1024
 DEFAULT_RETENTION_DAYS = 90
-_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
 SKU_NAMES = ("standard", "premium")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "keys": frozenset(
@@ -104,17 +102,6 @@ WRITABLE_PROPERTIES = (
 
 def bad_request(parameter: str) -> CloudServiceError:
     return CloudServiceError(400, "BadRequest", f"An invalid value was provided for '{parameter}'.")
-
-
-def check_vault_name(name: str) -> None:
-    if not _VAULT_NAME.match(name):
-        raise CloudServiceError(
-            400,
-            "VaultNameNotValid",
-            f"The vault name '{name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. "
-            "The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. "
-            "Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742",
-        )
 
 
 def find_vault(store: Store, name: str) -> StoredResource | None:

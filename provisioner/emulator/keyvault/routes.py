@@ -18,12 +18,12 @@ from provisioner.emulator.keyvault.models import (
     VAULT_TYPE,
     apply_policy_change,
     check_name_free,
-    check_vault_name,
     create_mode,
     update_vault,
     vault_body,
     vault_view,
 )
+from provisioner.emulator.naming import check_vault_name
 from provisioner.emulator.resources.cascade import delete_one
 from provisioner.emulator.routing import RouteTable, Surface
 

@@ -9,7 +9,6 @@ only paths of two or three segments, so an id under `/_vaults/<vault>` would fai
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -22,13 +21,13 @@ from provisioner.emulator.keyvault import secret_auth, secrets
 from provisioner.emulator.keyvault.models import VAULT_PREFIX
 from provisioner.emulator.keyvault.secret_auth import SecretOperation
 from provisioner.emulator.keyvault.secrets import SecretVersion
+from provisioner.emulator.naming import check_secret_name
 from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.VAULT)
 VAULT = VAULT_PREFIX + "/{vault}"
 MAX_PAGE = 25
-_SECRET_NAME = re.compile(r"^[0-9a-zA-Z-]{1,127}$")
 SECONDS_PER_DAY = 86400
 
 
@@ -42,8 +41,8 @@ def _begin(call: Call, operation: SecretOperation, secret: str | None) -> Stored
     principal = secret_auth.authenticate(call, vault)
     if not call.api_version:
         raise _bad_parameter("The 'api-version' query parameter is missing.")
-    if secret is not None and not _SECRET_NAME.match(secret):
-        raise _bad_parameter(f"The request URI contains an invalid name: {secret}")
+    if secret is not None:
+        check_secret_name(secret)
     secret_auth.authorize(call, vault, principal, operation, secret)
     return vault
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from provisioner.emulator.errors import CloudServiceError
 from provisioner.emulator.graph.directory import visible_to_arm
+from provisioner.emulator.naming import check_administrator_login
 from provisioner.emulator.store import DirectoryObject, Store, StoredResource
 
 SERVER_TYPE = "Microsoft.Sql/servers"
@@ -70,6 +71,7 @@ def new_administrator_login(properties: dict[str, Any], aad_only: bool) -> str:
         return f"CloudSA{secrets.token_hex(4)}"
     if not login:
         raise _invalid("Login")
+    check_administrator_login(str(login))
     if not password:
         raise _invalid("Password")
     _check_password(str(password))

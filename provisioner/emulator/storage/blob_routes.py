@@ -19,6 +19,7 @@ from starlette.responses import Response
 from provisioner.emulator.arm.tracked import now_iso
 from provisioner.emulator.call import Call
 from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.naming import check_container_name
 from provisioner.emulator.resources.cascade import delete_one
 from provisioner.emulator.routing import Handler, Route, RouteTable, Surface
 from provisioner.emulator.storage import blob_auth, blob_errors, blobstore
@@ -26,7 +27,6 @@ from provisioner.emulator.storage.blob_auth import BlobTarget
 from provisioner.emulator.storage.models import (
     check_public_access,
     container_body,
-    container_name_problem,
     find_account,
     save_container,
 )
@@ -62,9 +62,7 @@ def _target(call: Call, with_blob: bool) -> BlobTarget:
     if account is None:
         raise blob_errors.resource_not_found()
     container = call.params["container"]
-    problem = container_name_problem(container)
-    if problem is not None:
-        raise CloudServiceError(400, *problem)
+    check_container_name(container)
     return BlobTarget(account, container, call.params["blob"] if with_blob else None)
 
 

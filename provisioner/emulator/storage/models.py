@@ -17,7 +17,6 @@ ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 CONTAINER_TYPE = "Microsoft.Storage/storageAccounts/blobServices/containers"
 BLOB_SERVICE_PATH = "blobServices/default"
 _ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
-_CONTAINER_CHARACTERS = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
 KINDS = ("Storage", "StorageV2", "BlobStorage", "FileStorage", "BlockBlobStorage")
 SKU_TIERS = {
     "Standard_LRS": "Standard",
@@ -169,22 +168,6 @@ def container_id(account_id: str, name: str) -> str:
 
 def blob_service_id(account_id: str) -> str:
     return f"{account_id}/{BLOB_SERVICE_PATH}"
-
-
-def container_name_problem(name: str) -> tuple[str, str] | None:
-    """(code, message) of the data plane's refusal of a container name, or None when it is valid."""
-    if not 3 <= len(name) <= 63:
-        return "OutOfRangeInput", "The specified resource name length is not within the permissible limits."
-    if not _CONTAINER_CHARACTERS.match(name):
-        return "InvalidResourceName", "The specifed resource name contains invalid characters."
-    return None
-
-
-def check_container_name_arm(name: str) -> None:
-    """ARM reports the data plane's refusal wrapped as ContainerOperationFailure."""
-    problem = container_name_problem(name)
-    if problem is not None:
-        raise CloudServiceError(400, "ContainerOperationFailure", problem[1])
 
 
 def new_etag() -> str:

@@ -22,6 +22,7 @@ from provisioner.emulator.arm.tracked import (
 from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
 from provisioner.emulator.call import Call
 from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.naming import check_container_name_arm
 from provisioner.emulator.resources.cascade import delete_one, delete_tree
 from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.storage.keys import account_keys, create_keys, regenerate_key
@@ -32,7 +33,6 @@ from provisioner.emulator.storage.models import (
     account_view,
     blob_service_id,
     check_account_name,
-    check_container_name_arm,
     check_name_free,
     check_public_access,
     container_body,

@@ -20,6 +20,7 @@ from provisioner.emulator.arm.tracked import (
 )
 from provisioner.emulator.call import Call
 from provisioner.emulator.identity import identity_for_write
+from provisioner.emulator.naming import check_site_name
 from provisioner.emulator.resources.cascade import delete_one, delete_tree, on_delete
 from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.store import Store, StoredResource
@@ -141,6 +142,7 @@ def _save(
 @routes.put(SITE)
 async def put_site(call: Call) -> Response:
     existing = prepare_write(call, site_id(call), SITE_TYPE)
+    check_site_name(call.params["name"])
     request = call.json()
     base = tracked_base(site_id(call), call.params["name"], SITE_TYPE, request, existing)
     store = call.cloud.store

@@ -1,4 +1,4 @@
-"""`--var NAME=VALUE` and `--vars-file`, for every command that loads a scenario.
+"""`--var NAME=VALUE`, `--vars-file` and `--allow-outside-files`, for every command that loads a scenario.
 
 Only click is imported here, so `validate` stays light.
 """
@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
-SCENARIO_FILE = click.Path(path_type=Path, dir_okay=False)
+# Not `dir_okay=False`: the loader says what is wrong with a directory, FIFO or device, as file:line:col.
+SCENARIO_FILE = click.Path(path_type=Path)
 
 
 def parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -25,8 +26,13 @@ def parse_vars(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
     return overrides
 
 
-def variable_options(command: F) -> F:
-    """`--var NAME=VALUE` (repeatable, as `overrides`) and `--vars-file`."""
+def scenario_options(command: F) -> F:
+    """`--var NAME=VALUE` (repeatable, as `overrides`), `--vars-file` and `--allow-outside-files`."""
+    command = click.option(
+        "--allow-outside-files",
+        is_flag=True,
+        help="Let attributes such as content_file read files outside the scenario's folder.",
+    )(command)
     command = click.option("--vars-file", type=SCENARIO_FILE, help="YAML mapping of variable values.")(command)
     return click.option(
         "--var",
