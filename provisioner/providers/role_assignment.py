@@ -94,11 +94,8 @@ def _list(ctx: ProviderContext, scope: str) -> list[dict[str, Any]]:
 
 
 def _matching(assignments: list[dict[str, Any]], desired: Desired[RoleAssignmentSpec]) -> dict[str, Any] | None:
-    scope, role, principal = (
-        _scope(desired).lower(),
-        desired.spec.role_definition_guid,
-        str(desired.spec.principal).lower(),
-    )
+    scope, role = _scope(desired).lower(), desired.spec.role_definition_guid
+    principal = str(desired.spec.principal).lower()
     for assignment in assignments:
         properties = assignment.get("properties") or {}
         if (
