@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from provisioner.kinds.base import KindInfo, Spec
+
+# Characters Graph refuses in mailNickname.
+_NOT_IN_NICKNAME = re.compile(r"[^\x21-\x7e]|[@()\\\[\]\";:<>,]")
+
+
+def mail_nickname(display_name: str) -> str:
+    """The default mail nickname of a group: its display name without what Graph refuses there."""
+    return _NOT_IN_NICKNAME.sub("", display_name) or "group"
 
 
 class EntraGroupSpec(Spec):
@@ -13,6 +23,11 @@ class EntraGroupSpec(Spec):
     display_name: str
     description: str | None = None
     mail_nickname: str | None = Field(None, description="Defaults to the display name without spaces.")
+
+    @property
+    def nickname(self) -> str:
+        """The mail nickname a new group gets: the scenario's, or one made from the display name."""
+        return self.mail_nickname or mail_nickname(self.display_name)
 
 
 KIND = KindInfo(

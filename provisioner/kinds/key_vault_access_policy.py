@@ -39,6 +39,8 @@ _FAMILIES: dict[str, list[str]] = {
         "deleteissuers",
     ],
 }  # fmt: skip
+FAMILIES = ("secrets", "keys", "certificates")
+"""The permission families of an access policy entry, as Azure names them."""
 TEMPLATES: dict[str, dict[str, list[str]]] = {
     name: {family.lower() + "s": perms if family in name else [] for family, perms in _FAMILIES.items()}
     for name in get_args(TemplateName)
@@ -56,9 +58,9 @@ class KeyVaultAccessPolicySpec(Spec):
     certificates: list[CertificatePermission] = []
 
     def permissions(self) -> dict[str, list[str]]:
-        """`{"secrets": [...], "keys": [...], "certificates": [...]}` as Azure takes them."""
+        """`{"secrets": [...], "keys": [...], "certificates": [...]}` as Azure takes them (fresh lists)."""
         if self.template is not None:
-            return TEMPLATES[self.template]
+            return {family: list(TEMPLATES[self.template][family]) for family in FAMILIES}
         return {"secrets": [*self.secrets], "keys": [*self.keys], "certificates": [*self.certificates]}
 
 

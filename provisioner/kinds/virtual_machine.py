@@ -31,6 +31,11 @@ RESERVED_USERNAMES = frozenset(
 )  # fmt: skip
 
 
+# Azure's limits on a VM's computer name (the OS host name), which provision derives from its name.
+WINDOWS_COMPUTER_NAME = 15
+LINUX_COMPUTER_NAME = 64
+
+
 class ImageReference(Model):
     publisher: str
     offer: str
@@ -50,21 +55,28 @@ class VirtualMachineSpec(Placed):
     network_interfaces: list[Text] = Field([], description="As ${nic.id}; the first is primary.")
     identity: ManagedIdentity = ManagedIdentity()
 
+    @property
+    def computer_name(self) -> str:
+        """The OS host name: the VM's name, cut to what its OS allows."""
+        return self.name[: WINDOWS_COMPUTER_NAME if self.os_type == "Windows" else LINUX_COMPUTER_NAME]
+
 
 def _rules(spec: VirtualMachineSpec, peers: Peers) -> list[Issue]:
     issues: list[Issue] = []
     if spec.admin_username and spec.admin_username.lower() in RESERVED_USERNAMES:
         issues.append(Issue(("admin_username",), f"Azure does not allow '{spec.admin_username}' here"))
     if spec.os_type == "Windows":
-        if len(spec.name) > 15:
-            issues.append(Issue(("name",), f"Windows VM name '{spec.name}' is longer than 15 characters"))
+        if len(spec.name) > WINDOWS_COMPUTER_NAME:
+            message = f"Windows VM name '{spec.name}' is longer than {WINDOWS_COMPUTER_NAME} characters"
+            issues.append(Issue(("name",), message))
         if spec.admin_password is None:
             issues.append(Issue((), "a Windows VM needs 'admin_password'"))
         if spec.ssh_public_key is not None:
             issues.append(Issue(("ssh_public_key",), "a Windows VM takes 'admin_password', not a key"))
     elif spec.os_type == "Linux":
-        if len(spec.name) > 64:
-            issues.append(Issue(("name",), f"Linux VM name '{spec.name}' is longer than 64 characters"))
+        if len(spec.name) > LINUX_COMPUTER_NAME:
+            message = f"Linux VM name '{spec.name}' is longer than {LINUX_COMPUTER_NAME} characters"
+            issues.append(Issue(("name",), message))
         if spec.admin_password is None and spec.ssh_public_key is None:
             issues.append(Issue((), "a Linux VM needs 'ssh_public_key' or 'admin_password'"))
     return issues

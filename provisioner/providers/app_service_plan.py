@@ -10,6 +10,7 @@ from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     merged_tags,
     observed,
     parse_id,
@@ -25,7 +26,7 @@ class AppServicePlanProvider(PutArmProvider[AppServicePlanSpec]):
 
     def read(self, ctx: ProviderContext, desired: Desired[AppServicePlanSpec]) -> Observed | None:
         plans = ctx.clients.web.app_service_plans
-        found = get_or_none(lambda: plans.get(desired.values["resource_group"], desired.values["name"]))
+        found = get_or_none(lambda: plans.get(*group_and_name(desired)))
         return None if found is None else _observe(rest(found))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
@@ -40,16 +41,16 @@ class AppServicePlanProvider(PutArmProvider[AppServicePlanSpec]):
         location: str,
         live_tags: Mapping[str, str] | None,
     ) -> Observed:
-        values = desired.values
+        spec = desired.spec
         body = {
             "location": location,
             "tags": merged_tags(desired, live_tags),
-            "kind": "linux" if values["linux"] else "app",
-            "sku": {"name": values["sku"]},
-            "properties": {"reserved": bool(values["linux"])},
+            "kind": "linux" if spec.linux else "app",
+            "sku": {"name": spec.sku},
+            "properties": {"reserved": spec.linux},
         }
         plans = ctx.clients.web.app_service_plans
-        poller = plans.begin_create_or_update(values["resource_group"], values["name"], body)
+        poller = plans.begin_create_or_update(*group_and_name(desired), body)
         return _observe(rest(poller.result()))
 
 

@@ -14,9 +14,13 @@ from typing import Any, ClassVar, TypeVar
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.core.tools import parse_resource_id
 
-from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext, S, normalise
+from provisioner.kinds.base import Placed
+from provisioner.kinds.resource_group import ResourceGroupSpec
+from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext, normalise
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Placed | ResourceGroupSpec)  # a tracked ARM resource: it has a location and tags
+P = TypeVar("P", bound=Placed)  # a tracked ARM resource in a resource group
 NOT_FOUND = 404
 
 
@@ -56,9 +60,9 @@ def parse_id(resource_id: str) -> dict[str, Any]:
     return dict(parse_resource_id(resource_id))
 
 
-def merged_tags(desired: Desired[Any], live: Mapping[str, str] | None = None) -> dict[str, str]:
+def merged_tags(desired: Desired[A], live: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tags to write: the live ones (kept), the scenario's, and the deployment's (which win)."""
-    return {**(live or {}), **(desired.values.get("tags") or {}), **desired.tags}
+    return {**(live or {}), **desired.spec.tags, **desired.tags}
 
 
 def group_location(ctx: ProviderContext, group: str) -> str:
@@ -71,10 +75,15 @@ def group_location(ctx: ProviderContext, group: str) -> str:
     return ctx.cache.get_or_load(("resource-group-location", group.lower()), load)
 
 
-def location_for(ctx: ProviderContext, desired: Desired[Any]) -> str:
+def location_for(ctx: ProviderContext, desired: Desired[P]) -> str:
     """The scenario's location, or the resource group's."""
-    location = desired.values.get("location")
-    return str(location) if location else group_location(ctx, str(desired.values["resource_group"]))
+    location = desired.spec.location
+    return str(location) if location else group_location(ctx, str(desired.spec.resource_group))
+
+
+def group_and_name(desired: Desired[P]) -> tuple[str, str]:
+    """The resource group and name of a resource in a group, as the SDKs' operations take them."""
+    return str(desired.spec.resource_group), desired.spec.name
 
 
 def canonical_location(location: str) -> str:
@@ -90,7 +99,7 @@ def observed(body: Mapping[str, Any], attributes: Mapping[str, Any], exports: Ma
     return Observed(azure_id=str(body["id"]), attributes=dict(attributes), exports=dict(exports))
 
 
-class ArmProvider(Provider[S]):
+class ArmProvider(Provider[A]):
     """A tracked ARM resource: `location` (changing it means a new resource) and tags.
 
     Tags compare as a subset: the scenario's and the deployment's tags must be there, tags someone
@@ -100,7 +109,7 @@ class ArmProvider(Provider[S]):
     managed: ClassVar[tuple[str, ...]] = ("location", "tags")
     replace_on: ClassVar[frozenset[str]] = frozenset({"location"})
 
-    def wanted(self, desired: Desired[Any]) -> Mapping[str, Any]:
+    def wanted(self, desired: Desired[A]) -> Mapping[str, Any]:
         wanted = dict(super().wanted(desired))
         if desired.existing:
             return wanted
@@ -116,21 +125,21 @@ class ArmProvider(Provider[S]):
         return super().matches(path, wanted, live)
 
 
-class PutArmProvider(ArmProvider[S]):
+class PutArmProvider(ArmProvider[P]):
     """A tracked resource written whole with one PUT: create and update differ only in the location
     (an update keeps the live one, a change of location is a replace) and the tags already there."""
 
-    def create(self, ctx: ProviderContext, desired: Desired[Any]) -> Observed:
+    def create(self, ctx: ProviderContext, desired: Desired[P]) -> Observed:
         return self._put(ctx, desired, location_for(ctx, desired), None)
 
     def update(
-        self, ctx: ProviderContext, desired: Desired[Any], observed: Observed, changes: list[AttributeChange]
+        self, ctx: ProviderContext, desired: Desired[P], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         return self._put(ctx, desired, observed.attributes["location"], observed.attributes.get("tags"))
 
     @abstractmethod
     def _put(
-        self, ctx: ProviderContext, desired: Desired[Any], location: str, live_tags: Mapping[str, str] | None
+        self, ctx: ProviderContext, desired: Desired[P], location: str, live_tags: Mapping[str, str] | None
     ) -> Observed:
         """PUT the resource with this location and tags; what it is afterwards."""
 

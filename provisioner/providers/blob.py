@@ -45,30 +45,30 @@ class BlobProvider(Provider[BlobSpec]):
     managed = ("content_type",)
 
     def read(self, ctx: ProviderContext, desired: Desired[BlobSpec]) -> Observed | None:
-        container = str(desired.values["container"])
+        container = str(desired.spec.container)
         account = _account(container)
         body = ctx.cache.get_or_load(account_cache_key(account), lambda: get_account(ctx, account))
         if body is None:
             return None
-        blob = _client(ctx, container, body, str(desired.values["name"]))
+        blob = _client(ctx, container, body, desired.spec.name)
         found = _as_operator(lambda: get_or_none(blob.get_blob_properties))
         return None if found is None else _observe(container, blob.url, found)
 
     def wanted(self, desired: Desired[BlobSpec]) -> Mapping[str, Any]:
         if desired.existing:
             return {}
-        return {CONTENT: content_digest(str(desired.values[CONTENT])), **super().wanted(desired)}
+        return {CONTENT: content_digest(str(desired.spec.content)), **super().wanted(desired)}
 
     def create(self, ctx: ProviderContext, desired: Desired[BlobSpec]) -> Observed:
-        container, values = str(desired.values["container"]), desired.values
-        blob = _fresh_client(ctx, container, str(values["name"]))
+        container = str(desired.spec.container)
+        blob = _fresh_client(ctx, container, desired.spec.name)
         if blob is None:
             message = f"the storage account of container {container} does not exist"
             raise CloudError(message, status=404, code="StorageAccountNotFound")
         from azure.storage.blob import ContentSettings  # imported by the step that needs it (0.3 s)
 
-        settings = ContentSettings(content_type=values.get("content_type"))
-        content = str(values[CONTENT]).encode()
+        settings = ContentSettings(content_type=desired.spec.content_type)
+        content = str(desired.spec.content).encode()
         _as_operator(lambda: blob.upload_blob(content, overwrite=True, content_settings=settings))
         return _observe(container, blob.url, _as_operator(blob.get_blob_properties))
 

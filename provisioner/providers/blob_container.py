@@ -16,10 +16,10 @@ class BlobContainerProvider(Provider[BlobContainerSpec]):
     managed = ("public_access",)
 
     def read(self, ctx: ProviderContext, desired: Desired[BlobContainerSpec]) -> Observed | None:
-        account = str(desired.values["storage_account"])
+        account = str(desired.spec.storage_account)
         parts = parse_id(account)
         containers = ctx.clients.storage.blob_containers
-        name = desired.values["name"]
+        name = desired.spec.name
         found = get_or_none(lambda: containers.get(parts["resource_group"], parts["name"], name))
         if found is None:
             return None
@@ -44,11 +44,11 @@ class BlobContainerProvider(Provider[BlobContainerSpec]):
         delete_if_present(lambda: containers.delete(parts["resource_group"], parts["name"], parts["child_name_2"]))
 
     def _put(self, ctx: ProviderContext, desired: Desired[BlobContainerSpec]) -> Observed:
-        account = str(desired.values["storage_account"])
+        account = str(desired.spec.storage_account)
         parts = parse_id(account)
-        body = {"properties": {"publicAccess": desired.values["public_access"]}}
+        body = {"properties": {"publicAccess": desired.spec.public_access}}
         containers = ctx.clients.storage.blob_containers
-        created = containers.create(parts["resource_group"], parts["name"], desired.values["name"], body)
+        created = containers.create(parts["resource_group"], parts["name"], desired.spec.name, body)
         return _observe(rest(created), blob_endpoint(account, get_account(ctx, account)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,34 +13,27 @@ from provisioner.kinds.entra_group import EntraGroupSpec
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.msgraph import filtered, get_or_none, odata_string
 
-# Characters Graph refuses in mailNickname.
-_NOT_IN_NICKNAME = re.compile(r"[^\x21-\x7e]|[@()\\\[\]\";:<>,]")
-
-
-def mail_nickname(display_name: str) -> str:
-    return _NOT_IN_NICKNAME.sub("", display_name) or "group"
-
 
 class EntraGroupProvider(Provider[EntraGroupSpec]):
     managed = ("description",)
 
     def read(self, ctx: ProviderContext, desired: Desired[EntraGroupSpec]) -> Observed | None:
-        found = _find(ctx, str(desired.values["display_name"]))
+        found = _find(ctx, desired.spec.display_name)
         return None if found is None else _observe(found)
 
     def create(self, ctx: ProviderContext, desired: Desired[EntraGroupSpec]) -> Observed:
         """Adopt a group of that name if there is one (a create retried after a lost answer), else POST."""
-        values = desired.values
-        existing = _find(ctx, str(values["display_name"]))
+        spec = desired.spec
+        existing = _find(ctx, spec.display_name)
         if existing is not None:
             found = _observe(existing)
             changes = self.diff(desired, found)
             return self.update(ctx, desired, found, changes) if changes else found
         group = Group(
-            display_name=values["display_name"],
-            description=values.get("description"),
+            display_name=spec.display_name,
+            description=spec.description,
             mail_enabled=False,
-            mail_nickname=values.get("mail_nickname") or mail_nickname(str(values["display_name"])),
+            mail_nickname=spec.nickname,
             security_enabled=True,
         )
         return _observe(ctx.clients.run_msgraph(lambda graph: graph.groups.post(group)))
@@ -49,7 +41,7 @@ class EntraGroupProvider(Provider[EntraGroupSpec]):
     def update(
         self, ctx: ProviderContext, desired: Desired[EntraGroupSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
-        patch = Group(description=desired.values.get("description"))
+        patch = Group(description=desired.spec.description)
 
         async def change(graph: Any) -> Any:
             builder = graph.groups.by_group_id(observed.azure_id)

@@ -30,12 +30,12 @@ def membership_id(group: str, member: str) -> str:
 
 class GroupMemberProvider(Provider[GroupMemberSpec]):
     def read(self, ctx: ProviderContext, desired: Desired[GroupMemberSpec]) -> Observed | None:
-        group, member = str(desired.values["group"]), str(desired.values["member"])
+        group, member = str(desired.spec.group), str(desired.spec.member)
         members = ctx.cache.get_or_load(("group_members", group.lower()), lambda: _members(ctx, group))
         return _observe(group, member) if member.lower() in members else None
 
     def create(self, ctx: ProviderContext, desired: Desired[GroupMemberSpec]) -> Observed:
-        group, member = str(desired.values["group"]), str(desired.values["member"])
+        group, member = str(desired.spec.group), str(desired.spec.member)
 
         async def add(graph: Any) -> None:
             reference = ReferenceCreate(odata_id=f"{graph.request_adapter.base_url}/directoryObjects/{member}")

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from provisioner.kinds.base import ManagedIdentity
+from provisioner.kinds.virtual_machine import VirtualMachineSpec
+from provisioner.kinds.web_app import WebAppSpec
 from provisioner.providers.arm import ArmProvider, get_or_none, parse_id, rest
-from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext, S, normalise
+from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext, normalise
+
+H = TypeVar("H", bound=VirtualMachineSpec | WebAppSpec)  # a resource with managed identities
 
 IDENTITY = "identity"
 PRINCIPAL_EXPORT = "identity.principal_id"
@@ -27,6 +32,14 @@ def identity_of(body: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "system_assigned": "systemassigned" in kind,
         "user_assigned": list((block.get("userAssignedIdentities") or {}).keys()),
+    }
+
+
+def requested(identity: ManagedIdentity) -> dict[str, Any]:
+    """The scenario's identity in the shape of `identity_of`."""
+    return {
+        "system_assigned": identity.system_assigned,
+        "user_assigned": [str(user) for user in identity.user_assigned],
     }
 
 
@@ -63,10 +76,10 @@ def with_additions(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[s
     }
 
 
-def additions_diff(desired: Desired[Any], observed: Observed) -> list[AttributeChange]:
+def additions_diff(wanted: ManagedIdentity, observed: Observed) -> list[AttributeChange]:
     """For an `existing` resource: a change when the scenario adds to its identity."""
     live = observed.attributes.get(IDENTITY) or {"system_assigned": False, "user_assigned": []}
-    after = with_additions(live, desired.values.get(IDENTITY) or {})
+    after = with_additions(live, requested(wanted))
     return [] if normalise(after) == normalise(live) else [AttributeChange(IDENTITY, live, after)]
 
 
@@ -79,7 +92,7 @@ def restored(live: Mapping[str, Any], prior: Mapping[str, Any]) -> dict[str, Any
     }
 
 
-class IdentityHolder(ArmProvider[S]):
+class IdentityHolder(ArmProvider[H]):
     """A VM or web app: on an `existing` one, only additions to its identity are changes, and
     `restore` takes them back with a PATCH of the identity block alone."""
 
@@ -91,9 +104,9 @@ class IdentityHolder(ArmProvider[S]):
     def patch(self, ctx: ProviderContext, group: str, name: str, body: dict[str, Any]) -> Any:
         """The SDK's PATCH of the resource, waited for; its result."""
 
-    def diff(self, desired: Desired[Any], observed: Observed) -> list[AttributeChange]:
+    def diff(self, desired: Desired[H], observed: Observed) -> list[AttributeChange]:
         if desired.existing:
-            return additions_diff(desired, observed)
+            return additions_diff(desired.spec.identity, observed)
         return super().diff(desired, observed)
 
     def restore(self, ctx: ProviderContext, observed: Observed, prior: Mapping[str, Any]) -> None:

@@ -26,6 +26,7 @@ from provisioner.providers.arm import (
     azure_code,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -61,11 +62,11 @@ class KeyVaultProvider(ArmProvider[KeyVaultSpec]):
     replace_on = frozenset({"location", "soft_delete_retention_days"})
 
     def read(self, ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> Observed | None:
-        body = cached_vault(ctx, vault_id(ctx.clients.subscription_id, **_names(desired)))
+        body = cached_vault(ctx, vault_id(ctx.clients.subscription_id, *group_and_name(desired)))
         return None if body is None else _observe(body)
 
     def create(self, ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> Observed:
-        existing = get_vault(ctx, vault_id(ctx.clients.subscription_id, **_names(desired)))
+        existing = get_vault(ctx, vault_id(ctx.clients.subscription_id, *group_and_name(desired)))
         if existing is not None:
             return self._converge(ctx, desired, _observe(existing))
         body = _new_vault(ctx, desired)
@@ -74,8 +75,8 @@ class KeyVaultProvider(ArmProvider[KeyVaultSpec]):
         except HttpResponseError as error:
             if error.status_code != CONFLICT or azure_code(error) != HELD_BY_DELETED_VAULT:
                 raise
-            if not desired.values["recover_soft_deleted"]:
-                raise _held_by_deleted_vault(str(desired.values["name"])) from None
+            if not desired.spec.recover_soft_deleted:
+                raise _held_by_deleted_vault(desired.spec.name) from None
         recover = body | {"properties": body["properties"] | {"createMode": "recover"}}
         return self._converge(ctx, desired, _observe(_put(ctx, desired, recover)))
 
@@ -87,18 +88,18 @@ class KeyVaultProvider(ArmProvider[KeyVaultSpec]):
     def update(
         self, ctx: ProviderContext, desired: Desired[KeyVaultSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
-        values = desired.values
+        spec = desired.spec
         changed = {change.path for change in changes}
         properties: dict[str, Any] = {}
         if "sku" in changed:
-            properties["sku"] = {"family": "A", "name": values["sku"]}
+            properties["sku"] = {"family": "A", "name": spec.sku}
         if "rbac_authorization" in changed:
-            properties["enableRbacAuthorization"] = values["rbac_authorization"]
+            properties["enableRbacAuthorization"] = spec.rbac_authorization
         if "purge_protection" in changed:
-            properties["enablePurgeProtection"] = values["purge_protection"]
+            properties["enablePurgeProtection"] = spec.purge_protection
         patch = {"tags": merged_tags(desired, observed.attributes.get("tags")), "properties": properties}
         vaults = ctx.clients.keyvault.vaults
-        return _observe(rest(vaults.update(values["resource_group"], values["name"], patch)))
+        return _observe(rest(vaults.update(*group_and_name(desired), patch)))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> str | None:
         """Delete, then purge the soft-deleted vault so that its name is free again; a vault with purge
@@ -121,22 +122,22 @@ class KeyVaultProvider(ArmProvider[KeyVaultSpec]):
 
 
 def _new_vault(ctx: ProviderContext, desired: Desired[KeyVaultSpec]) -> dict[str, Any]:
-    values = desired.values
+    spec = desired.spec
     properties: dict[str, Any] = {
         "tenantId": ctx.clients.tenant_id,
-        "sku": {"family": "A", "name": values["sku"]},
-        "enableRbacAuthorization": values["rbac_authorization"],
-        "softDeleteRetentionInDays": values["soft_delete_retention_days"],
-        "accessPolicies": [] if values["rbac_authorization"] else [_operator_policy(ctx)],
+        "sku": {"family": "A", "name": spec.sku},
+        "enableRbacAuthorization": spec.rbac_authorization,
+        "softDeleteRetentionInDays": spec.soft_delete_retention_days,
+        "accessPolicies": [] if spec.rbac_authorization else [_operator_policy(ctx)],
     }
-    if values["purge_protection"]:
+    if spec.purge_protection:
         properties["enablePurgeProtection"] = True  # Azure accepts only true (it cannot be turned off)
     return {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
 
 
 def _put(ctx: ProviderContext, desired: Desired[KeyVaultSpec], body: Mapping[str, Any]) -> dict[str, Any]:
-    values, vaults = desired.values, ctx.clients.keyvault.vaults
-    return rest(vaults.begin_create_or_update(values["resource_group"], values["name"], body).result())
+    vaults = ctx.clients.keyvault.vaults
+    return rest(vaults.begin_create_or_update(*group_and_name(desired), body).result())
 
 
 def _held_by_deleted_vault(name: str) -> CloudError:
@@ -149,10 +150,6 @@ def _held_by_deleted_vault(name: str) -> CloudError:
         status=CONFLICT,
         code=HELD_BY_DELETED_VAULT,
     )
-
-
-def _names(desired: Desired[KeyVaultSpec]) -> dict[str, str]:
-    return {"group": str(desired.values["resource_group"]), "name": str(desired.values["name"])}
 
 
 def _operator_policy(ctx: ProviderContext) -> dict[str, Any]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from provisioner.kinds.key_vault_access_policy import TEMPLATES, KeyVaultAccessPolicySpec
+from provisioner.kinds.key_vault_access_policy import FAMILIES, KeyVaultAccessPolicySpec
 from provisioner.providers.arm import parse_id
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 from provisioner.providers.key_vault import cached_vault, get_vault
 
-FAMILIES = ("secrets", "keys", "certificates")
 PERMISSIONS = "permissions"
 Permissions = dict[str, list[str]]
 
@@ -25,15 +24,15 @@ class KeyVaultAccessPolicyProvider(Provider[KeyVaultAccessPolicySpec]):
     computed = frozenset({PERMISSIONS})
 
     def wanted(self, desired: Desired[KeyVaultAccessPolicySpec]) -> Mapping[str, Any]:
-        return {PERMISSIONS: _wanted(desired)}
+        return {PERMISSIONS: desired.spec.permissions()}
 
     def read(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec]) -> Observed | None:
-        vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
+        vault, object_id = _names(desired)
         entry = _entry(ctx, cached_vault(ctx, vault), object_id)
         return None if entry is None else _observe(vault, object_id, entry)
 
     def create(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec]) -> Observed:
-        vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
+        vault, object_id = _names(desired)
         current = _entry(ctx, get_vault(ctx, vault), object_id) or _empty()
         return self._sync(ctx, desired, current)
 
@@ -53,8 +52,8 @@ class KeyVaultAccessPolicyProvider(Provider[KeyVaultAccessPolicySpec]):
             _change(ctx, vault, object_id, "remove", entry)
 
     def _sync(self, ctx: ProviderContext, desired: Desired[KeyVaultAccessPolicySpec], current: Permissions) -> Observed:
-        vault, object_id = str(desired.values["vault"]), str(desired.values["object_id"])
-        wanted = _wanted(desired)
+        vault, object_id = _names(desired)
+        wanted = desired.spec.permissions()
         missing = {family: _minus(wanted[family], current.get(family, [])) for family in FAMILIES}
         extra = {family: _minus(current.get(family, []), wanted[family]) for family in FAMILIES}
         if any(missing.values()):
@@ -64,11 +63,9 @@ class KeyVaultAccessPolicyProvider(Provider[KeyVaultAccessPolicySpec]):
         return _observe(vault, object_id, wanted)
 
 
-def _wanted(desired: Desired[KeyVaultAccessPolicySpec]) -> Permissions:
-    values = desired.values
-    if values.get("template"):
-        return {family: list(TEMPLATES[str(values["template"])][family]) for family in FAMILIES}
-    return {family: [str(item) for item in values.get(family) or []] for family in FAMILIES}
+def _names(desired: Desired[KeyVaultAccessPolicySpec]) -> tuple[str, str]:
+    """The vault's id and the object whose entry this is."""
+    return str(desired.spec.vault), str(desired.spec.object_id)
 
 
 def _empty() -> Permissions:

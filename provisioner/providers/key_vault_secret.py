@@ -45,7 +45,7 @@ class KeyVaultSecretProvider(Provider[KeyVaultSecretSpec]):
     managed = ("content_type",)
 
     def read(self, ctx: ProviderContext, desired: Desired[KeyVaultSecretSpec]) -> Observed | None:
-        vault, name = str(desired.values["vault"]), str(desired.values["name"])
+        vault, name = str(desired.spec.vault), desired.spec.name
         body = cached_vault(ctx, vault)
         if body is None:
             return None
@@ -76,11 +76,11 @@ class KeyVaultSecretProvider(Provider[KeyVaultSecretSpec]):
         value = desired.secrets.get(VALUE)
         if value is not None and any(change.path == VALUE for change in changes):
             return self._set(ctx, desired, value)
-        client = _client(ctx, str(desired.values["vault"]))
-        updated = client.update_secret_properties(
-            str(desired.values["name"]), content_type=desired.values.get("content_type")
+        vault = str(desired.spec.vault)
+        updated = _client(ctx, vault).update_secret_properties(
+            desired.spec.name, content_type=desired.spec.content_type
         )
-        return _observe(str(desired.values["vault"]), updated)
+        return _observe(vault, updated)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         vault = str(attributes["vault"])
@@ -97,11 +97,11 @@ class KeyVaultSecretProvider(Provider[KeyVaultSecretSpec]):
                 raise
 
     def _set(self, ctx: ProviderContext, desired: Desired[KeyVaultSecretSpec], value: str) -> Observed:
-        vault = str(desired.values["vault"])
+        vault = str(desired.spec.vault)
         created = _client(ctx, vault).set_secret(
-            str(desired.values["name"]),
+            desired.spec.name,
             value,
-            content_type=desired.values.get("content_type"),
+            content_type=desired.spec.content_type,
             tags={HASH_TAG: value_hash(value)},
         )
         return _observe(vault, created.properties)

@@ -10,6 +10,7 @@ from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     merged_tags,
     observed,
     parse_id,
@@ -26,7 +27,7 @@ class NetworkInterfaceProvider(PutArmProvider[NetworkInterfaceSpec]):
 
     def read(self, ctx: ProviderContext, desired: Desired[NetworkInterfaceSpec]) -> Observed | None:
         interfaces = ctx.clients.network.network_interfaces
-        found = get_or_none(lambda: interfaces.get(desired.values["resource_group"], desired.values["name"]))
+        found = get_or_none(lambda: interfaces.get(*group_and_name(desired)))
         return None if found is None else _observe(rest(found))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
@@ -41,7 +42,7 @@ class NetworkInterfaceProvider(PutArmProvider[NetworkInterfaceSpec]):
         location: str,
         live_tags: Mapping[str, str] | None,
     ) -> Observed:
-        values = desired.values
+        subnet = str(desired.spec.subnet)  # required of a created interface
         body = {
             "location": location,
             "tags": merged_tags(desired, live_tags),
@@ -49,13 +50,13 @@ class NetworkInterfaceProvider(PutArmProvider[NetworkInterfaceSpec]):
                 "ipConfigurations": [
                     {
                         "name": IP_CONFIGURATION,
-                        "properties": {"subnet": {"id": values["subnet"]}, "privateIPAllocationMethod": "Dynamic"},
+                        "properties": {"subnet": {"id": subnet}, "privateIPAllocationMethod": "Dynamic"},
                     }
                 ]
             },
         }
         interfaces = ctx.clients.network.network_interfaces
-        poller = interfaces.begin_create_or_update(values["resource_group"], values["name"], body)
+        poller = interfaces.begin_create_or_update(*group_and_name(desired), body)
         return _observe(rest(poller.result()))
 
 

@@ -22,12 +22,12 @@ from provisioner.providers.base import AttributeChange, Desired, Observed, Provi
 class ResourceGroupProvider(ArmProvider[ResourceGroupSpec]):
     def read(self, ctx: ProviderContext, desired: Desired[ResourceGroupSpec]) -> Observed | None:
         groups = ctx.clients.resources.resource_groups
-        found = get_or_none(lambda: groups.get(desired.values["name"]))
+        found = get_or_none(lambda: groups.get(desired.spec.name))
         return None if found is None else _observe(rest(found))
 
     def create(self, ctx: ProviderContext, desired: Desired[ResourceGroupSpec]) -> Observed:
-        body = {"location": desired.values["location"], "tags": merged_tags(desired)}
-        return _observe(rest(ctx.clients.resources.resource_groups.create_or_update(desired.values["name"], body)))
+        body = {"location": desired.spec.location, "tags": merged_tags(desired)}
+        return _observe(rest(ctx.clients.resources.resource_groups.create_or_update(desired.spec.name, body)))
 
     def update(
         self,
@@ -37,7 +37,7 @@ class ResourceGroupProvider(ArmProvider[ResourceGroupSpec]):
         changes: list[AttributeChange],
     ) -> Observed:
         tags = merged_tags(desired, observed.attributes.get("tags"))
-        updated = ctx.clients.resources.resource_groups.update(desired.values["name"], {"tags": tags})
+        updated = ctx.clients.resources.resource_groups.update(desired.spec.name, {"tags": tags})
         return _observe(rest(updated))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:

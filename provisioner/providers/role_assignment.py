@@ -20,7 +20,7 @@ from azure.core.exceptions import HttpResponseError
 
 from provisioner.errors import CloudError
 from provisioner.kinds.role_assignment import RoleAssignmentSpec
-from provisioner.kinds.roles import BUILT_IN_ROLES, role_definition_guid
+from provisioner.kinds.roles import BUILT_IN_ROLES
 from provisioner.providers.arm import azure_code, delete_if_present, rest
 from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
 
@@ -51,14 +51,14 @@ class RoleAssignmentProvider(Provider[RoleAssignmentSpec]):
         return None if found is None else _observe(found)
 
     def create(self, ctx: ProviderContext, desired: Desired[RoleAssignmentSpec]) -> Observed:
-        values = desired.values
-        scope, role = _scope(desired), _role_guid(desired)
-        properties = {"roleDefinitionId": role_definition_id(scope, role), "principalId": values["principal"]}
-        if values.get("principal_type"):  # unknown only for ${target.principal_id}, who exists already
-            properties["principalType"] = values["principal_type"]
-        if values.get("description"):
-            properties["description"] = values["description"]
-        name = assignment_name(scope, role, str(values["principal"]))
+        spec = desired.spec
+        scope, role, principal = _scope(desired), spec.role_definition_guid, str(spec.principal)
+        properties = {"roleDefinitionId": role_definition_id(scope, role), "principalId": principal}
+        if spec.principal_type:  # unknown only for ${target.principal_id}, who exists already
+            properties["principalType"] = spec.principal_type
+        if spec.description:
+            properties["description"] = spec.description
+        name = assignment_name(scope, role, principal)
         try:
             created = ctx.clients.authorization.role_assignments.create(scope, name, {"properties": properties})
         except HttpResponseError as error:
@@ -85,14 +85,7 @@ class RoleAssignmentProvider(Provider[RoleAssignmentSpec]):
 
 
 def _scope(desired: Desired[RoleAssignmentSpec]) -> str:
-    return str(desired.values["scope"]).rstrip("/") or "/"
-
-
-def _role_guid(desired: Desired[RoleAssignmentSpec]) -> str:
-    guid = role_definition_guid(str(desired.values["role"]))
-    if guid is None:
-        raise ValueError(f"unknown role '{desired.values['role']}'")  # the scenario loader rejects these
-    return guid
+    return str(desired.spec.scope).rstrip("/") or "/"
 
 
 def _list(ctx: ProviderContext, scope: str) -> list[dict[str, Any]]:
@@ -101,7 +94,8 @@ def _list(ctx: ProviderContext, scope: str) -> list[dict[str, Any]]:
 
 
 def _matching(assignments: list[dict[str, Any]], desired: Desired[RoleAssignmentSpec]) -> dict[str, Any] | None:
-    scope, role, principal = _scope(desired).lower(), _role_guid(desired), str(desired.values["principal"]).lower()
+    scope, role = _scope(desired).lower(), desired.spec.role_definition_guid
+    principal = str(desired.spec.principal).lower()
     for assignment in assignments:
         properties = assignment.get("properties") or {}
         if (

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioner.kinds.sql_database import SqlDatabaseSpec
-from provisioner.providers.arm import delete_if_present, get_or_none, merged_tags, parse_id, rest, tracked_attributes
+from provisioner.providers.arm import delete_if_present, get_or_none, parse_id, rest, tracked_attributes
 from provisioner.providers.base import AttributeChange, Desired, Observed, Provider, ProviderContext
 
 
@@ -14,14 +14,14 @@ class SqlDatabaseProvider(Provider[SqlDatabaseSpec]):
     managed = ("sku",)
 
     def read(self, ctx: ProviderContext, desired: Desired[SqlDatabaseSpec]) -> Observed | None:
-        server = parse_id(str(desired.values["server"]))
+        server = parse_id(str(desired.spec.server))
         databases = ctx.clients.sql.databases
-        name = desired.values["name"]
+        name = desired.spec.name
         found = get_or_none(lambda: databases.get(server["resource_group"], server["name"], name))
         return None if found is None else _observe(rest(found))
 
     def create(self, ctx: ProviderContext, desired: Desired[SqlDatabaseSpec]) -> Observed:
-        server = parse_id(str(desired.values["server"]))
+        server = parse_id(str(desired.spec.server))
         location = ctx.clients.sql.servers.get(server["resource_group"], server["name"]).location
         return self._put(ctx, desired, location, None)
 
@@ -46,12 +46,11 @@ class SqlDatabaseProvider(Provider[SqlDatabaseSpec]):
         location: str,
         live_tags: Mapping[str, str] | None,
     ) -> Observed:
-        server = parse_id(str(desired.values["server"]))
-        body = {"location": location, "tags": merged_tags(desired, live_tags), "sku": {"name": desired.values["sku"]}}
+        server = parse_id(str(desired.spec.server))
+        tags = {**(live_tags or {}), **desired.tags}  # a database's spec sets no tags: the deployment's win
+        body = {"location": location, "tags": tags, "sku": {"name": desired.spec.sku}}
         databases = ctx.clients.sql.databases
-        poller = databases.begin_create_or_update(
-            server["resource_group"], server["name"], desired.values["name"], body
-        )
+        poller = databases.begin_create_or_update(server["resource_group"], server["name"], desired.spec.name, body)
         return _observe(rest(poller.result()))
 
 

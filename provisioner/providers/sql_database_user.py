@@ -42,13 +42,13 @@ class SqlDatabaseUserProvider(Provider[SqlDatabaseUserSpec]):
     managed = ("roles",)
 
     def read(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec]) -> Observed | None:
-        database_id, name = str(desired.values["database"]), str(desired.values["name"])
+        database_id, name = str(desired.spec.database), str(desired.spec.name)
         users = ctx.cache.get_or_load(("sql_users", database_id.lower()), lambda: _users(ctx, database_id))
         roles = users.get(name.lower())
         return None if roles is None else _observe(database_id, name, roles)
 
     def create(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec]) -> Observed:
-        database_id, name = str(desired.values["database"]), str(desired.values["name"])
+        database_id, name = str(desired.spec.database), str(desired.spec.name)
         try:
             _run(ctx, database_id, f"CREATE USER {quote_name(name)} FROM EXTERNAL PROVIDER")
         except CloudError as error:
@@ -77,8 +77,8 @@ class SqlDatabaseUserProvider(Provider[SqlDatabaseUserSpec]):
                 raise
 
     def _sync_roles(self, ctx: ProviderContext, desired: Desired[SqlDatabaseUserSpec], current: list[str]) -> Observed:
-        database_id, name = str(desired.values["database"]), str(desired.values["name"])
-        wanted = [str(role) for role in desired.values.get("roles") or []]
+        database_id, name = str(desired.spec.database), str(desired.spec.name)
+        wanted = [str(role) for role in desired.spec.roles]
         have = {role.lower() for role in current}
         for role in wanted:
             if role.lower() not in have:

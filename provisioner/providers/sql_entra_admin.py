@@ -8,7 +8,7 @@ previous admin, `restore` deletes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from provisioner.errors import CloudError
 from provisioner.kinds.sql_entra_admin import SqlEntraAdminSpec
@@ -20,14 +20,26 @@ ENTRA_ONLY = "Default"
 ADMIN_ATTRIBUTES = ("login", "object_id", "principal_type", "entra_only_authentication")
 
 
+class Admin(NamedTuple):
+    """The admin to set: the scenario's, or (on restore) the one it replaced."""
+
+    login: str
+    object_id: str
+    entra_only: bool
+
+
+def _wanted_admin(spec: SqlEntraAdminSpec) -> Admin:
+    return Admin(str(spec.login), str(spec.object_id), spec.entra_only_authentication)
+
+
 class SqlEntraAdminProvider(Provider[SqlEntraAdminSpec]):
     managed = ("login", "object_id", "entra_only_authentication")
 
     def read(self, ctx: ProviderContext, desired: Desired[SqlEntraAdminSpec]) -> Observed | None:
-        return _admin(ctx, str(desired.values["server"]))
+        return _admin(ctx, str(desired.spec.server))
 
     def create(self, ctx: ProviderContext, desired: Desired[SqlEntraAdminSpec]) -> Observed:
-        return self._set(ctx, str(desired.values["server"]), desired.values, entra_only_now=False)
+        return self._set(ctx, str(desired.spec.server), _wanted_admin(desired.spec), entra_only_now=False)
 
     def update(
         self,
@@ -37,7 +49,7 @@ class SqlEntraAdminProvider(Provider[SqlEntraAdminSpec]):
         changes: list[AttributeChange],
     ) -> Observed:
         live = bool(observed.attributes.get("entra_only_authentication"))
-        return self._set(ctx, str(desired.values["server"]), desired.values, entra_only_now=live)
+        return self._set(ctx, str(desired.spec.server), _wanted_admin(desired.spec), entra_only_now=live)
 
     def prior_values(self, observed: Observed, changes: list[AttributeChange]) -> dict[str, Any]:
         """The whole admin it replaces, so that `restore` can put that admin back."""
@@ -50,7 +62,8 @@ class SqlEntraAdminProvider(Provider[SqlEntraAdminSpec]):
             self.delete(ctx, observed.azure_id, observed.attributes)
             return
         entra_only_now = bool(live and live.attributes.get("entra_only_authentication"))
-        self._set(ctx, server_id, prior, entra_only_now=entra_only_now)
+        admin = Admin(prior["login"], prior["object_id"], bool(prior.get("entra_only_authentication")))
+        self._set(ctx, server_id, admin, entra_only_now=entra_only_now)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         server_id = _server_of(azure_id)
@@ -65,22 +78,19 @@ class SqlEntraAdminProvider(Provider[SqlEntraAdminSpec]):
         admins = ctx.clients.sql.server_azure_ad_administrators
         delete_if_present(lambda: admins.begin_delete(group, name, ADMINISTRATOR))
 
-    def _set(
-        self, ctx: ProviderContext, server_id: str, values: Mapping[str, Any], *, entra_only_now: bool
-    ) -> Observed:
+    def _set(self, ctx: ProviderContext, server_id: str, admin: Admin, *, entra_only_now: bool) -> Observed:
         server = parse_id(server_id)
         group, name = server["resource_group"], server["name"]
         properties = {
             "administratorType": "ActiveDirectory",
-            "login": values["login"],
-            "sid": values["object_id"],
+            "login": admin.login,
+            "sid": admin.object_id,
             "tenantId": ctx.clients.tenant_id,
         }
         admins = ctx.clients.sql.server_azure_ad_administrators
         admins.begin_create_or_update(group, name, ADMINISTRATOR, {"properties": properties}).result()
-        wanted = bool(values.get("entra_only_authentication"))
-        if wanted != entra_only_now:
-            _set_entra_only(ctx, group, name, wanted)
+        if admin.entra_only != entra_only_now:
+            _set_entra_only(ctx, group, name, admin.entra_only)
         found = _admin(ctx, server_id)
         if found is None:
             raise CloudError(f"the Entra admin set on {server_id} is not there", code="AdminNotFound")

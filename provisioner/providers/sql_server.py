@@ -19,6 +19,7 @@ from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -38,7 +39,7 @@ class SqlServerProvider(ArmProvider[SqlServerSpec]):
     replace_on = frozenset({"location", "administrator_login"})
 
     def read(self, ctx: ProviderContext, desired: Desired[SqlServerSpec]) -> Observed | None:
-        group, name = desired.values["resource_group"], desired.values["name"]
+        group, name = group_and_name(desired)
         found = get_or_none(lambda: ctx.clients.sql.servers.get(group, name))
         if found is None:
             return None
@@ -46,37 +47,36 @@ class SqlServerProvider(ArmProvider[SqlServerSpec]):
         return _observe(rest(found), _allows_azure_services(rule))
 
     def create(self, ctx: ProviderContext, desired: Desired[SqlServerSpec]) -> Observed:
-        values = desired.values
+        spec = desired.spec
         properties = {
-            "administratorLogin": values["administrator_login"],
+            "administratorLogin": spec.administrator_login,
             "administratorLoginPassword": desired.secrets.get("administrator_password"),
-            "minimalTlsVersion": values["minimal_tls_version"],
+            "minimalTlsVersion": spec.minimal_tls_version,
             "version": "12.0",
         }
         body = {"location": location_for(ctx, desired), "tags": merged_tags(desired), "properties": properties}
         servers = ctx.clients.sql.servers
-        created = servers.begin_create_or_update(values["resource_group"], values["name"], body).result()
-        if values[FIREWALL]:
-            _set_azure_services(ctx, values, allowed=True)
-        return _observe(rest(created), bool(values[FIREWALL]))
+        created = servers.begin_create_or_update(*group_and_name(desired), body).result()
+        if spec.allow_azure_services:
+            _set_azure_services(ctx, desired, allowed=True)
+        return _observe(rest(created), spec.allow_azure_services)
 
     def update(
         self, ctx: ProviderContext, desired: Desired[SqlServerSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
-        values = desired.values
         changed = {change.path for change in changes}
         allowed = bool(observed.attributes.get(FIREWALL))
         if FIREWALL in changed:
-            allowed = bool(values[FIREWALL])
-            _set_azure_services(ctx, values, allowed=allowed)
+            allowed = desired.spec.allow_azure_services
+            _set_azure_services(ctx, desired, allowed=allowed)
         if not changed - {FIREWALL}:
             return replace(observed, attributes={**observed.attributes, FIREWALL: allowed})
         patch = {
             "tags": merged_tags(desired, observed.attributes.get("tags")),
-            "properties": {"minimalTlsVersion": values["minimal_tls_version"]},
+            "properties": {"minimalTlsVersion": desired.spec.minimal_tls_version},
         }
         servers = ctx.clients.sql.servers
-        updated = servers.begin_update(values["resource_group"], values["name"], patch).result()
+        updated = servers.begin_update(*group_and_name(desired), patch).result()
         return _observe(rest(updated), allowed)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
@@ -91,10 +91,10 @@ def _allows_azure_services(rule: Any) -> bool:
     return rule is not None and all(properties.get(key) == value for key, value in AZURE_SERVICES_RANGE.items())
 
 
-def _set_azure_services(ctx: ProviderContext, values: Mapping[str, Any], *, allowed: bool) -> None:
+def _set_azure_services(ctx: ProviderContext, desired: Desired[SqlServerSpec], *, allowed: bool) -> None:
     """PUT or DELETE the AllowAllWindowsAzureIps rule."""
     rules = ctx.clients.sql.firewall_rules
-    group, server = values["resource_group"], values["name"]
+    group, server = group_and_name(desired)
     if allowed:
         rules.create_or_update(group, server, ALLOW_AZURE_SERVICES, {"properties": AZURE_SERVICES_RANGE})
     else:

@@ -10,6 +10,7 @@ from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -19,7 +20,7 @@ from provisioner.providers.arm import (
 )
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 
-_PROPERTIES = {"allow_shared_key_access": "allowSharedKeyAccess", "allow_blob_public_access": "allowBlobPublicAccess"}
+_SWITCHES = ("allow_shared_key_access", "allow_blob_public_access")
 
 
 def account_cache_key(account_id: str) -> tuple[str, str]:
@@ -40,30 +41,30 @@ def get_account(ctx: ProviderContext, account: str) -> dict[str, Any] | None:
 
 
 class StorageAccountProvider(ArmProvider[StorageAccountSpec]):
-    managed = (*ArmProvider.managed, "sku", "account_kind", "hierarchical_namespace", *_PROPERTIES)
+    managed = (*ArmProvider.managed, "sku", "account_kind", "hierarchical_namespace", *_SWITCHES)
     replace_on = frozenset({"location", "account_kind", "hierarchical_namespace"})
 
     def read(self, ctx: ProviderContext, desired: Desired[StorageAccountSpec]) -> Observed | None:
-        key = account_id(ctx.clients.subscription_id, desired.values["resource_group"], desired.values["name"])
+        key = account_id(ctx.clients.subscription_id, *group_and_name(desired))
         body = ctx.cache.get_or_load(account_cache_key(key), lambda: get_account(ctx, key))
         return None if body is None else _observe(body)
 
     def create(self, ctx: ProviderContext, desired: Desired[StorageAccountSpec]) -> Observed:
-        values = desired.values
+        spec = desired.spec
         body = {
             "location": location_for(ctx, desired),
             "tags": merged_tags(desired),
-            "sku": {"name": values["sku"]},
-            "kind": values["account_kind"],
+            "sku": {"name": spec.sku},
+            "kind": spec.account_kind,
             "properties": {
-                **{rest_name: values[name] for name, rest_name in _PROPERTIES.items()},
-                "isHnsEnabled": values["hierarchical_namespace"],
+                **dict(_switches(spec).values()),
+                "isHnsEnabled": spec.hierarchical_namespace,
                 "minimumTlsVersion": "TLS1_2",
                 "supportsHttpsTrafficOnly": True,
             },
         }
         accounts = ctx.clients.storage.storage_accounts
-        return _observe(rest(accounts.begin_create(values["resource_group"], values["name"], body).result()))
+        return _observe(rest(accounts.begin_create(*group_and_name(desired), body).result()))
 
     def update(
         self,
@@ -72,19 +73,26 @@ class StorageAccountProvider(ArmProvider[StorageAccountSpec]):
         observed: Observed,
         changes: list[AttributeChange],
     ) -> Observed:
-        values = desired.values
         changed = {change.path for change in changes}
         patch: dict[str, Any] = {"tags": merged_tags(desired, observed.attributes.get("tags"))}
         if "sku" in changed:
-            patch["sku"] = {"name": values["sku"]}
-        patch["properties"] = {rest_name: values[name] for name, rest_name in _PROPERTIES.items() if name in changed}
+            patch["sku"] = {"name": desired.spec.sku}
+        patch["properties"] = dict(switch for name, switch in _switches(desired.spec).items() if name in changed)
         accounts = ctx.clients.storage.storage_accounts
-        return _observe(rest(accounts.update(values["resource_group"], values["name"], patch)))
+        return _observe(rest(accounts.update(*group_and_name(desired), patch)))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)
         accounts = ctx.clients.storage.storage_accounts
         delete_if_present(lambda: accounts.delete(parts["resource_group"], parts["name"]))
+
+
+def _switches(spec: StorageAccountSpec) -> dict[str, tuple[str, bool]]:
+    """The account's access switches (`_SWITCHES`): attribute -> (REST property, wanted value)."""
+    return {
+        "allow_shared_key_access": ("allowSharedKeyAccess", spec.allow_shared_key_access),
+        "allow_blob_public_access": ("allowBlobPublicAccess", spec.allow_blob_public_access),
+    }
 
 
 def _observe(body: Mapping[str, Any]) -> Observed:

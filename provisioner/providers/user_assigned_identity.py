@@ -10,6 +10,7 @@ from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -23,15 +24,13 @@ from provisioner.providers.base import AttributeChange, Desired, Observed, Provi
 class UserAssignedIdentityProvider(ArmProvider[UserAssignedIdentitySpec]):
     def read(self, ctx: ProviderContext, desired: Desired[UserAssignedIdentitySpec]) -> Observed | None:
         identities = ctx.clients.msi.user_assigned_identities
-        found = get_or_none(lambda: identities.get(desired.values["resource_group"], desired.values["name"]))
+        found = get_or_none(lambda: identities.get(*group_and_name(desired)))
         return None if found is None else _observe(rest(found))
 
     def create(self, ctx: ProviderContext, desired: Desired[UserAssignedIdentitySpec]) -> Observed:
         body = {"location": location_for(ctx, desired), "tags": merged_tags(desired)}
         identities = ctx.clients.msi.user_assigned_identities
-        return _observe(
-            rest(identities.create_or_update(desired.values["resource_group"], desired.values["name"], body))
-        )
+        return _observe(rest(identities.create_or_update(*group_and_name(desired), body)))
 
     def update(
         self,
@@ -42,7 +41,7 @@ class UserAssignedIdentityProvider(ArmProvider[UserAssignedIdentitySpec]):
     ) -> Observed:
         body = {"tags": merged_tags(desired, observed.attributes.get("tags"))}
         identities = ctx.clients.msi.user_assigned_identities
-        return _observe(rest(identities.update(desired.values["resource_group"], desired.values["name"], body)))
+        return _observe(rest(identities.update(*group_and_name(desired), body)))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)

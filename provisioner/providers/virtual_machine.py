@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from provisioner.errors import ConfigurationError
 from provisioner.kinds.virtual_machine import VirtualMachineSpec
 from provisioner.providers import identity
 from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -25,9 +27,6 @@ from provisioner.providers.arm import (
 )
 from provisioner.providers.base import AttributeChange, Desired, Observed, ProviderContext
 from provisioner.providers.identity import IdentityHolder
-
-WINDOWS_COMPUTER_NAME = 15
-LINUX_COMPUTER_NAME = 64
 
 
 class VirtualMachineProvider(IdentityHolder[VirtualMachineSpec]):
@@ -43,26 +42,26 @@ class VirtualMachineProvider(IdentityHolder[VirtualMachineSpec]):
         return ctx.clients.compute.virtual_machines.begin_update(group, name, body).result()
 
     def read(self, ctx: ProviderContext, desired: Desired[VirtualMachineSpec]) -> Observed | None:
-        found = get_or_none(lambda: self.fetch(ctx, desired.values["resource_group"], desired.values["name"]))
+        found = get_or_none(lambda: self.fetch(ctx, *group_and_name(desired)))
         return None if found is None else _observe(rest(found))
 
     def create(self, ctx: ProviderContext, desired: Desired[VirtualMachineSpec]) -> Observed:
-        values = desired.values
+        spec = desired.spec
         body: dict[str, Any] = {
             "location": location_for(ctx, desired),
             "tags": merged_tags(desired),
             "properties": {
-                "hardwareProfile": {"vmSize": values["size"]},
-                "storageProfile": _storage_profile(values),
-                "osProfile": _os_profile(values, desired.secrets.get("admin_password")),
-                "networkProfile": _network_profile(values["network_interfaces"]),
+                "hardwareProfile": {"vmSize": spec.size},
+                "storageProfile": _storage_profile(desired),
+                "osProfile": _os_profile(spec, desired.secrets.get("admin_password")),
+                "networkProfile": _network_profile([str(nic) for nic in spec.network_interfaces]),
             },
         }
-        wanted_identity = identity.identity_block(values["identity"])
+        wanted_identity = identity.identity_block(identity.requested(spec.identity))
         if wanted_identity["type"] != "None":
             body["identity"] = wanted_identity
         machines = ctx.clients.compute.virtual_machines
-        poller = machines.begin_create_or_update(values["resource_group"], values["name"], body)
+        poller = machines.begin_create_or_update(*group_and_name(desired), body)
         return _observe(rest(poller.result()))
 
     def update(
@@ -85,8 +84,7 @@ class VirtualMachineProvider(IdentityHolder[VirtualMachineSpec]):
                 properties["networkProfile"] = _network_profile(change.after)
         if properties:
             patch["properties"] = properties
-        values = desired.values
-        return _observe(rest(self.patch(ctx, values["resource_group"], values["name"], patch)))
+        return _observe(rest(self.patch(ctx, *group_and_name(desired), patch)))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)
@@ -94,33 +92,37 @@ class VirtualMachineProvider(IdentityHolder[VirtualMachineSpec]):
         delete_if_present(lambda: machines.begin_delete(parts["resource_group"], parts["name"]))
 
 
-def _storage_profile(values: Mapping[str, Any]) -> dict[str, Any]:
-    image = values["image"]
+def _storage_profile(desired: Desired[VirtualMachineSpec]) -> dict[str, Any]:
+    image = desired.spec.image
+    if image is None:  # the loader requires it of a created VM
+        raise ConfigurationError(f"virtual_machine '{desired.address}' has no image to create from")
     return {
-        "imageReference": {key: image[key] for key in ("publisher", "offer", "sku", "version")},
+        "imageReference": {
+            "publisher": image.publisher,
+            "offer": image.offer,
+            "sku": image.sku,
+            "version": image.version,
+        },
         "osDisk": {
             "createOption": "FromImage",
-            "osType": values["os_type"],
+            "osType": desired.spec.os_type,
             "deleteOption": "Delete",  # the OS disk goes with the VM, so destroy leaves nothing
             "managedDisk": {"storageAccountType": "Standard_LRS"},
         },
     }
 
 
-def _os_profile(values: Mapping[str, Any], password: str | None) -> dict[str, Any]:
-    windows = values["os_type"] == "Windows"
-    limit = WINDOWS_COMPUTER_NAME if windows else LINUX_COMPUTER_NAME
-    profile: dict[str, Any] = {"computerName": str(values["name"])[:limit], "adminUsername": values["admin_username"]}
+def _os_profile(spec: VirtualMachineSpec, password: str | None) -> dict[str, Any]:
+    profile: dict[str, Any] = {"computerName": spec.computer_name, "adminUsername": spec.admin_username}
     if password is not None:
         profile["adminPassword"] = password
-    if windows:
+    if spec.os_type == "Windows":
         profile["windowsConfiguration"] = {"provisionVMAgent": True}
         return profile
     linux: dict[str, Any] = {"disablePasswordAuthentication": password is None}
-    key = values.get("ssh_public_key")
-    if key:
-        path = f"/home/{values['admin_username']}/.ssh/authorized_keys"
-        linux["ssh"] = {"publicKeys": [{"path": path, "keyData": key}]}
+    if spec.ssh_public_key:
+        path = f"/home/{spec.admin_username}/.ssh/authorized_keys"
+        linux["ssh"] = {"publicKeys": [{"path": path, "keyData": spec.ssh_public_key}]}
     profile["linuxConfiguration"] = linux
     return profile
 

@@ -10,6 +10,7 @@ from provisioner.providers.arm import (
     PutArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     merged_tags,
     observed,
     parse_id,
@@ -24,7 +25,7 @@ class VirtualNetworkProvider(PutArmProvider[VirtualNetworkSpec]):
 
     def read(self, ctx: ProviderContext, desired: Desired[VirtualNetworkSpec]) -> Observed | None:
         networks = ctx.clients.network.virtual_networks
-        found = get_or_none(lambda: networks.get(desired.values["resource_group"], desired.values["name"]))
+        found = get_or_none(lambda: networks.get(*group_and_name(desired)))
         return None if found is None else _observe(rest(found))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
@@ -39,20 +40,20 @@ class VirtualNetworkProvider(PutArmProvider[VirtualNetworkSpec]):
         location: str,
         live_tags: Mapping[str, str] | None,
     ) -> Observed:
-        values = desired.values
+        spec = desired.spec
         body = {
             "location": location,
             "tags": merged_tags(desired, live_tags),
             "properties": {
-                "addressSpace": {"addressPrefixes": list(values["address_space"])},
+                "addressSpace": {"addressPrefixes": list(spec.address_space)},
                 "subnets": [
-                    {"name": subnet["name"], "properties": {"addressPrefix": subnet["address_prefix"]}}
-                    for subnet in values["subnets"]
+                    {"name": subnet.name, "properties": {"addressPrefix": subnet.address_prefix}}
+                    for subnet in spec.subnets
                 ],
             },
         }
         networks = ctx.clients.network.virtual_networks
-        poller = networks.begin_create_or_update(values["resource_group"], values["name"], body)
+        poller = networks.begin_create_or_update(*group_and_name(desired), body)
         return _observe(rest(poller.result()))
 
 

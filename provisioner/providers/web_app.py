@@ -22,6 +22,7 @@ from provisioner.providers.arm import (
     ArmProvider,
     delete_if_present,
     get_or_none,
+    group_and_name,
     location_for,
     merged_tags,
     observed,
@@ -49,7 +50,7 @@ class WebAppProvider(IdentityHolder[WebAppSpec]):
         return super().matches(path, wanted, live)
 
     def read(self, ctx: ProviderContext, desired: Desired[WebAppSpec]) -> Observed | None:
-        group, name = desired.values["resource_group"], desired.values["name"]
+        group, name = group_and_name(desired)
         found = get_or_none(lambda: self.fetch(ctx, group, name))
         if found is None:
             return None
@@ -57,38 +58,36 @@ class WebAppProvider(IdentityHolder[WebAppSpec]):
         return _observe(rest(found), settings.get("properties") or {})
 
     def create(self, ctx: ProviderContext, desired: Desired[WebAppSpec]) -> Observed:
-        values = desired.values
-        settings = dict(values.get("app_settings") or {})
+        spec = desired.spec
+        settings = _settings(spec)
         body: dict[str, Any] = {
             "location": location_for(ctx, desired),
             "tags": merged_tags(desired),
-            "kind": "app,linux" if values.get("runtime") else "app",
+            "kind": "app,linux" if spec.runtime else "app",
             "properties": {
-                "serverFarmId": values["plan"],
-                "httpsOnly": values["https_only"],
-                "siteConfig": _site_config(values, settings),
+                "serverFarmId": str(spec.plan),  # required of a created app
+                "httpsOnly": spec.https_only,
+                "siteConfig": _site_config(spec.runtime, settings),
             },
         }
-        wanted_identity = identity.identity_block(values["identity"])
+        wanted_identity = identity.identity_block(identity.requested(spec.identity))
         if wanted_identity["type"] != "None":
             body["identity"] = wanted_identity
         sites = ctx.clients.web.web_apps
-        created = sites.begin_create_or_update(values["resource_group"], values["name"], body).result()
+        created = sites.begin_create_or_update(*group_and_name(desired), body).result()
         return _observe(rest(created), settings)
 
     def update(
         self, ctx: ProviderContext, desired: Desired[WebAppSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
-        values, live = desired.values, observed.attributes
+        live = observed.attributes
         changed = {change.path for change in changes}
         settings = dict(live.get("app_settings") or {})
         if "app_settings" in changed:
-            settings = _write_settings(ctx, values, {**settings, **values["app_settings"]})
+            settings = _write_settings(ctx, desired, {**settings, **_settings(desired.spec)})
         if not changed - {"app_settings"}:
             return replace(observed, attributes={**live, "app_settings": settings})
-        return _observe(
-            rest(self.patch(ctx, values["resource_group"], values["name"], _patch(desired, live, changes))), settings
-        )
+        return _observe(rest(self.patch(ctx, *group_and_name(desired), _patch(desired, live, changes))), settings)
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         parts = parse_id(azure_id)
@@ -96,24 +95,29 @@ class WebAppProvider(IdentityHolder[WebAppSpec]):
         delete_if_present(lambda: sites.delete(parts["resource_group"], parts["name"]))
 
 
-def _site_config(values: Mapping[str, Any], settings: Mapping[str, str]) -> dict[str, Any]:
+def _settings(spec: WebAppSpec) -> dict[str, str]:
+    """The scenario's app settings, references resolved."""
+    return {key: str(value) for key, value in spec.app_settings.items()}
+
+
+def _site_config(runtime: str | None, settings: Mapping[str, str]) -> dict[str, Any]:
     """A new site's `siteConfig`: its app settings (stored with the site at creation) and runtime."""
     config: dict[str, Any] = {"appSettings": [{"name": key, "value": value} for key, value in settings.items()]}
-    if values.get("runtime"):
-        config["linuxFxVersion"] = values["runtime"]
+    if runtime:
+        config["linuxFxVersion"] = runtime
     return config
 
 
-def _write_settings(ctx: ProviderContext, values: Mapping[str, Any], settings: dict[str, str]) -> dict[str, str]:
+def _write_settings(ctx: ProviderContext, desired: Desired[WebAppSpec], settings: dict[str, str]) -> dict[str, str]:
     """Replace the app's settings with `settings` (`PUT config/appsettings`); what App Service then holds."""
     sites = ctx.clients.web.web_apps
-    written = sites.update_application_settings(values["resource_group"], values["name"], {"properties": settings})
+    written = sites.update_application_settings(*group_and_name(desired), {"properties": settings})
     return dict(rest(written).get("properties") or {})
 
 
 def _patch(desired: Desired[WebAppSpec], live: Mapping[str, Any], changes: list[AttributeChange]) -> dict[str, Any]:
     """The site PATCH for the changes other than app settings."""
-    values = desired.values
+    spec = desired.spec
     changed = {change.path for change in changes}
     patch: dict[str, Any] = {"properties": {}}
     if "tags" in changed:
@@ -122,11 +126,11 @@ def _patch(desired: Desired[WebAppSpec], live: Mapping[str, Any], changes: list[
         after = next(change.after for change in changes if change.path == "identity")
         patch["identity"] = identity.identity_block(after, live.get("identity"))
     if "plan" in changed:
-        patch["properties"]["serverFarmId"] = values["plan"]
+        patch["properties"]["serverFarmId"] = str(spec.plan)
     if "https_only" in changed:
-        patch["properties"]["httpsOnly"] = values["https_only"]
+        patch["properties"]["httpsOnly"] = spec.https_only
     if "runtime" in changed:
-        patch["properties"]["siteConfig"] = {"linuxFxVersion": values["runtime"]}
+        patch["properties"]["siteConfig"] = {"linuxFxVersion": spec.runtime}
     return patch
 
 
