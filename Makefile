@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit bench docs clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The per-kind sections of docs/scenario-language.md and the JSON schema, from the kind modules.
+docs: $(STAMP)
+	$(BIN)/python -m provisioner.scenario.reference --write
+	$(BIN)/provision schema > scenarios/scenario.schema.json
 
 clean:
 	rm -rf $(VENV) .provision .mypy_cache .ruff_cache .pytest_cache

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from provisioner.kinds.base import KindInfo, Placed
 
 
 class AppServicePlanSpec(Placed):
     """The plan web apps run on."""
 
-    sku: Literal["F1", "B1", "B2", "B3", "S1", "S2", "S3", "P0v3", "P1v3", "P2v3", "P3v3"] = "B1"
-    linux: bool = True
+    sku: Literal["F1", "B1", "B2", "B3", "S1", "S2", "S3", "P0v3", "P1v3", "P2v3", "P3v3"] = Field(
+        "B1", description="The pricing tier."
+    )
+    linux: bool = Field(True, description="`true`: a Linux plan (web apps with a Linux `runtime`).")
 
 
 KIND = KindInfo(

@@ -58,10 +58,10 @@ class Spec(Model):
 class Placed(Spec):
     """An ARM resource in a resource group."""
 
-    name: str
-    resource_group: Text = Field(description="Name of the resource group, usually ${rg.name}.")
+    name: str = Field(description="The resource's name in Azure.")
+    resource_group: Text = Field(description="Name of the resource group, usually `${rg.name}`.")
     location: Text | None = Field(None, description="Azure region; defaults to the resource group's.")
-    tags: dict[str, str] = {}
+    tags: dict[str, str] = Field({}, description="Tags on the resource.")
 
 
 PLACED_LINKS = {"resource_group": ("resource_group.name",)}
@@ -90,8 +90,10 @@ Secret = Annotated[
 
 
 class ManagedIdentity(Model):
-    system_assigned: bool = False
-    user_assigned: list[Text] = Field([], description="User-assigned identities, as ${uai.id}.")
+    system_assigned: bool = Field(
+        False, description="`true`: the resource gets a system-assigned identity (its `identity.principal_id`)."
+    )
+    user_assigned: list[Text] = Field([], description="User-assigned identities attached to it, as `${uai.id}`.")
 
 
 IDENTITY_EXPORTS: dict[str, type] = {"identity.principal_id": str, "identity.tenant_id": str}
@@ -250,6 +252,9 @@ class KindInfo(Generic[S]):
     """True for an identity that acts in checks through a host it is attached to."""
     grants_access: bool = False
     """Creating one grants access that Azure takes a while to apply (dependents wait out a 403)."""
+    doc: str = ""
+    """Markdown for the kind's section of docs/scenario-language.md, after its attribute table (the
+    spec's docstring gives the section's first paragraph and the prose before this)."""
 
     @property
     def acts_in_checks(self) -> bool:

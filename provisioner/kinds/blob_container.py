@@ -12,9 +12,11 @@ from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Spe
 class BlobContainerSpec(Spec):
     """A blob container."""
 
-    name: str
-    storage_account: Text = Field(description="The account's id, usually ${storage.id}.")
-    public_access: Literal["None", "Blob", "Container"] = "None"
+    name: str = Field(description="The container's name.")
+    storage_account: Text = Field(description="The account's id, usually `${storage.id}`.")
+    public_access: Literal["None", "Blob", "Container"] = Field(
+        "None", description="Anonymous read access: to blobs (`Blob`), or to blobs and the listing (`Container`)."
+    )
 
 
 KIND = KindInfo(

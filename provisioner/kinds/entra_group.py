@@ -18,10 +18,13 @@ def mail_nickname(display_name: str) -> str:
 
 
 class EntraGroupSpec(Spec):
-    """A security group, found by its display name; members are group_member resources."""
+    """A security group, found by its display name; members are group_member resources.
 
-    display_name: str
-    description: str | None = None
+    Its `id` and `object_id` exports are the same: the group's object id.
+    """
+
+    display_name: str = Field(description="The group's display name, which finds it.")
+    description: str | None = Field(None, description="The group's description.")
     mail_nickname: str | None = Field(None, description="Defaults to the display name without spaces.")
 
     @property

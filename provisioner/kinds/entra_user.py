@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from provisioner.kinds.base import KindInfo, Spec
 
 
 class EntraUserSpec(Spec):
-    """A user that already exists, found by user principal name; needs `existing: true`."""
+    """A user that already exists, found by user principal name.
 
-    user_principal_name: str
+    Its `id` and `object_id` exports are the same: the user's object id.
+    """
+
+    user_principal_name: str = Field(description="The user's sign-in name, e.g. `alice@contoso.com`.")
 
 
 KIND = KindInfo(

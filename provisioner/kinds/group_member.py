@@ -10,8 +10,8 @@ from provisioner.kinds.base import KindInfo, PrincipalField, Spec, Text
 class GroupMemberSpec(Spec):
     """Makes `member` (a principal's object id) a member of `group`."""
 
-    group: Text = Field(description="The group's object id, usually ${group.id}.")
-    member: Text = Field(description="Object id, e.g. ${vm.identity.principal_id}.")
+    group: Text = Field(description="The group's object id, usually `${group.id}`.")
+    member: Text = Field(description="The member's object id, e.g. `${vm.identity.principal_id}`.")
 
 
 KIND = KindInfo(

@@ -10,14 +10,29 @@ from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Pla
 
 
 class KeyVaultSpec(Placed):
-    """A key vault, using RBAC or access policies (key_vault_access_policy) for data access."""
+    """A key vault, using RBAC or access policies (key_vault_access_policy) for data access.
 
-    sku: Literal["standard", "premium"] = "standard"
-    rbac_authorization: bool = Field(False, description="true: data access by roles only.")
-    soft_delete_retention_days: int = Field(90, ge=7, le=90)
-    purge_protection: bool = False
+    Azure soft-deletes every vault, and a deleted vault holds its name until its retention period
+    ends. Destroy (and a replace) therefore purges the vaults provision created, so the name can be
+    used again; a vault with `purge_protection` cannot be purged and is reported as left behind. A
+    create whose name is held by a soft-deleted vault fails with how to free it (`az keyvault purge
+    --name NAME`), unless `recover_soft_deleted: true`.
+    """
+
+    sku: Literal["standard", "premium"] = Field("standard", description="The pricing tier.")
+    rbac_authorization: bool = Field(
+        False, description="`true`: data access by role assignments only; `false`: by access policies."
+    )
+    soft_delete_retention_days: int = Field(
+        90, ge=7, le=90, description="Days a deleted vault is kept (holding its name) before Azure purges it."
+    )
+    purge_protection: bool = Field(
+        False, description="`true`: a deleted vault cannot be purged before its retention period ends."
+    )
     recover_soft_deleted: bool = Field(
-        False, description="true: if a soft-deleted vault holds the name, recover it instead of failing."
+        False,
+        description="`true`: when a soft-deleted vault holds the name, recover it (with its access policies "
+        "and secrets) instead of failing.",
     )
 
 

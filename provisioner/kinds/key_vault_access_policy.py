@@ -48,20 +48,37 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
 
 
 class KeyVaultAccessPolicySpec(Spec):
-    """Gives `object_id` the listed permissions, or those of a portal `template`."""
+    """Gives `object_id` the listed permissions, or those of a portal `template`.
 
-    vault: Text = Field(description="The vault's id, usually ${kv.id}.")
-    object_id: Text = Field(description="Object id, e.g. ${vm.identity.principal_id}.")
-    template: TemplateName | None = None
-    secrets: list[SecretPermission] = []
-    keys: list[KeyPermission] = []
-    certificates: list[CertificatePermission] = []
+    Either `template` or at least one permission list. Permissions are Azure's values.
+    """
+
+    vault: Text = Field(
+        description="The vault's id, usually `${kv.id}`, of a vault without `rbac_authorization: true` "
+        "(Azure ignores access policies there)."
+    )
+    object_id: Text = Field(description="The principal's object id, e.g. `${vm.identity.principal_id}`.")
+    template: TemplateName | None = Field(None, description="One of the Azure portal's templates (below).")
+    secrets: list[SecretPermission] = Field([], description="Permissions on secrets, instead of a template.")
+    keys: list[KeyPermission] = Field([], description="Permissions on keys, instead of a template.")
+    certificates: list[CertificatePermission] = Field(
+        [], description="Permissions on certificates, instead of a template."
+    )
 
     def permissions(self) -> dict[str, list[str]]:
         """`{"secrets": [...], "keys": [...], "certificates": [...]}` as Azure takes them (fresh lists)."""
         if self.template is not None:
             return {family: list(TEMPLATES[self.template][family]) for family in FAMILIES}
         return {"secrets": [*self.secrets], "keys": [*self.keys], "certificates": [*self.certificates]}
+
+
+def _templates_table() -> str:
+    """The reference's table of what each template grants."""
+    rows = ["| template | grants |", "|---|---|"]
+    for name, permissions in TEMPLATES.items():
+        granted = "; ".join(f"{family}: {', '.join(perms)}" for family, perms in permissions.items() if perms)
+        rows.append(f"| `{name}` | {granted} |")
+    return "\n".join(rows)
 
 
 def _rules(spec: KeyVaultAccessPolicySpec, peers: Peers) -> list[Issue]:
@@ -87,6 +104,7 @@ KIND = KindInfo(
     links={"vault": ("key_vault.id",)},
     principal=PrincipalField("object_id"),
     rules=_rules,
+    doc=_templates_table(),
     provider="provisioner.providers.key_vault_access_policy:KeyVaultAccessPolicyProvider",
     sdk_modules=("azure.mgmt.keyvault",),
 )

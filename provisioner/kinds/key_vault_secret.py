@@ -10,10 +10,10 @@ from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Sec
 class KeyVaultSecretSpec(Spec):
     """A secret whose value comes from `${env.NAME}` or `{generate: {length: N}}`."""
 
-    name: str
-    vault: Text = Field(description="The vault's id, usually ${kv.id}.")
-    value: Secret | None = None
-    content_type: str | None = None
+    name: str = Field(description="The secret's name.")
+    vault: Text = Field(description="The vault's id, usually `${kv.id}`.")
+    value: Secret | None = Field(None, description="The secret's value, never a literal in the file.")
+    content_type: str | None = Field(None, description="What the value is, e.g. `text/plain`.")
 
 
 KIND = KindInfo(

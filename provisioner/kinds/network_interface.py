@@ -13,7 +13,11 @@ from provisioner.language.suggestions import did_you_mean
 class NetworkInterfaceSpec(Placed):
     """A network interface with a private address in one subnet."""
 
-    subnet: Text | None = Field(None, description="Subnet id: ${vnet.id}/subnets/<name>.")
+    subnet: Text | None = Field(
+        None,
+        description="The subnet's id, written `${vnet.id}/subnets/<name>`; the subnet must be declared "
+        "in that network.",
+    )
 
 
 def _rules(spec: NetworkInterfaceSpec, peers: Peers) -> list[Issue]:

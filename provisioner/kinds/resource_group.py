@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from provisioner.kinds.base import Ability, CheckTarget, KindInfo, NameRule, Spec
 
 
 class ResourceGroupSpec(Spec):
     """A resource group."""
 
-    name: str
-    location: str | None = None
-    tags: dict[str, str] = {}
+    name: str = Field(description="The resource group's name.")
+    location: str | None = Field(None, description="Azure region, e.g. `westus`.")
+    tags: dict[str, str] = Field({}, description="Tags on the resource group.")
 
 
 KIND = KindInfo(

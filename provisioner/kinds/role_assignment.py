@@ -7,18 +7,32 @@ from typing import Literal
 from pydantic import Field
 
 from provisioner.kinds.base import Issue, KindInfo, Peers, PrincipalField, Spec, Text
-from provisioner.kinds.roles import role_definition_guid, unknown_role_hint
+from provisioner.kinds.roles import BUILT_IN_ROLES, role_definition_guid, unknown_role_hint
 from provisioner.language.references import Ref, Template
 
 
 class RoleAssignmentSpec(Spec):
-    """Grants `role` on `scope` to `principal`; the type of the principal is inferred when omitted."""
+    """Grants `role` on `scope` to `principal`; the type of the principal is inferred when omitted.
 
-    scope: Text = Field(description="A resource id, e.g. ${rg.id}, or /subscriptions/<id>.")
-    role: str = Field(description="A built-in role name (Reader) or a role definition id.")
-    principal: Text = Field(description="Object id, e.g. ${vm.identity.principal_id}.")
-    principal_type: Literal["User", "Group", "ServicePrincipal", "ForeignGroup"] | None = None
-    description: str | None = None
+    The assignment's name is derived from scope, principal and role, so re-running never creates a
+    duplicate.
+    """
+
+    scope: Text = Field(
+        description="A resource id: `${rg.id}`, `${storage.id}`, `${container.id}`, one secret of a vault "
+        "in RBAC mode `${kv.id}/secrets/${secret.name}`, or a literal starting with `/` such as "
+        "`/subscriptions/<id>` or `/subscriptions/${target.subscription_id}`."
+    )
+    role: str = Field(
+        description="A built-in role name (below) or a role definition id: a GUID, "
+        "`/providers/Microsoft.Authorization/roleDefinitions/<guid>` or `/subscriptions/<id>/providers/...`; "
+        "an unknown name is an error with a suggestion (`did you mean 'Reader'?`)."
+    )
+    principal: Text = Field(description="The principal's object id, e.g. `${vm.identity.principal_id}`.")
+    principal_type: Literal["User", "Group", "ServicePrincipal", "ForeignGroup"] | None = Field(
+        None, description="The principal's type."
+    )
+    description: str | None = Field(None, description="The assignment's description.")
 
     @property
     def role_definition_guid(self) -> str:
@@ -48,6 +62,7 @@ KIND = KindInfo(
     lookup=("scope", "role", "principal"),
     principal=PrincipalField("principal", "principal_type"),
     rules=_rules,
+    doc=f"Built-in role names: {', '.join(BUILT_IN_ROLES)} (names match without regard to case).",
     provider="provisioner.providers.role_assignment:RoleAssignmentProvider",
     sdk_modules=("azure.mgmt.authorization",),
     grants_access=True,

@@ -10,8 +10,8 @@ from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Spec, Text
 class SqlDatabaseSpec(Spec):
     """A database, in the server's location."""
 
-    name: str
-    server: Text = Field(description="The server's id, usually ${sql.id}.")
+    name: str = Field(description="The database's name.")
+    server: Text = Field(description="The server's id, usually `${sql.id}`.")
     sku: str = Field("Basic", description="Service objective, e.g. Basic, S0, GP_S_Gen5_1.")
 
 

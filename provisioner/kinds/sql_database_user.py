@@ -15,14 +15,14 @@ DatabaseRole = Literal[
 
 
 class SqlDatabaseUserSpec(Spec):
-    """`CREATE USER [name] FROM EXTERNAL PROVIDER` plus role memberships.
+    """A contained user (`CREATE USER [name] FROM EXTERNAL PROVIDER`) with role memberships.
 
     The server needs its Entra admin first: add the sql_entra_admin to `depends_on`.
     """
 
-    database: Text = Field(description="The database's id, usually ${db.id}.")
-    name: Text = Field(description="The principal's Entra display name, e.g. ${vm.name}.")
-    roles: list[DatabaseRole] = []
+    database: Text = Field(description="The database's id, usually `${db.id}`.")
+    name: Text = Field(description="The principal's Entra display name, e.g. `${vm.name}` for a VM's system identity.")
+    roles: list[DatabaseRole] = Field([], description="The database roles it is a member of, e.g. `[db_datareader]`.")
 
 
 KIND = KindInfo(

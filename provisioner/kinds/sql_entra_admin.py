@@ -12,11 +12,15 @@ from provisioner.kinds.base import KindInfo, PrincipalField, Spec, Text
 class SqlEntraAdminSpec(Spec):
     """Makes a user, group or application (managed identity) the server's Entra admin."""
 
-    server: Text = Field(description="The server's id, usually ${sql.id}.")
-    login: Text = Field(description="Display name of the admin in Entra.")
-    object_id: Text = Field(description="Object id, e.g. ${group.id}.")
-    principal_type: Literal["User", "Group", "Application"] | None = None
-    entra_only_authentication: bool = False
+    server: Text = Field(description="The server's id, usually `${sql.id}` (one admin per server).")
+    login: Text = Field(description="The admin's display name in Entra, e.g. `${group.display_name}`.")
+    object_id: Text = Field(description="The admin's object id, e.g. `${group.id}`.")
+    principal_type: Literal["User", "Group", "Application"] | None = Field(
+        None, description="The admin's type; `Application` for a managed identity."
+    )
+    entra_only_authentication: bool = Field(
+        False, description="`true`: the server accepts Entra sign-ins only, no SQL logins."
+    )
 
 
 KIND = KindInfo(

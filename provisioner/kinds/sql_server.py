@@ -12,10 +12,10 @@ from provisioner.kinds.base import Issue, KindInfo, NameRule, Peers, Placed, Sec
 class SqlServerSpec(Placed):
     """A SQL server; its Entra admin is a sql_entra_admin resource."""
 
-    administrator_login: str | None = None
-    administrator_password: Secret | None = None
-    minimal_tls_version: Literal["1.2", "1.3"] = "1.2"
-    allow_azure_services: bool = Field(True, description="Firewall rule letting Azure services in.")
+    administrator_login: str | None = Field(None, description="The SQL administrator login.")
+    administrator_password: Secret | None = Field(None, description="The SQL administrator's password.")
+    minimal_tls_version: Literal["1.2", "1.3"] = Field("1.2", description="The oldest TLS version it accepts.")
+    allow_azure_services: bool = Field(True, description="A firewall rule letting Azure services (such as the VM) in.")
 
 
 # Azure refuses these as the server admin login (400 InvalidParameterValue), in any case.

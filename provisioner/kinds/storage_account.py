@@ -13,13 +13,21 @@ class StorageAccountSpec(Placed):
     """A storage account; blob containers are blob_container resources."""
 
     sku: Literal["Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS"] = (
-        "Standard_LRS"
+        Field("Standard_LRS", description="The performance tier and replication.")
     )
-    account_kind: Literal["StorageV2", "BlobStorage", "BlockBlobStorage"] = "StorageV2"
-    allow_shared_key_access: bool = True
-    allow_blob_public_access: bool = False
+    account_kind: Literal["StorageV2", "BlobStorage", "BlockBlobStorage"] = Field(
+        "StorageV2", description="The kind of account."
+    )
+    allow_shared_key_access: bool = Field(
+        True, description="`true`: requests may be signed with the account key (needed for SAS)."
+    )
+    allow_blob_public_access: bool = Field(
+        False, description="`true`: a container may allow anonymous reads (`public_access`)."
+    )
     hierarchical_namespace: bool = Field(
-        False, description="Data Lake Storage (Gen2): blob containers become file systems with directories."
+        False,
+        description="`true` makes it a Data Lake Storage (Gen2) account, whose blob containers are file systems "
+        "with directories; not with `account_kind: BlobStorage`; changing it replaces the account.",
     )
 
 

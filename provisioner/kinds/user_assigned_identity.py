@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from provisioner.kinds.base import Issue, KindInfo, NameRule, Peers, Placed
 
 VM_NAME_LIMIT = 24
@@ -9,6 +11,10 @@ VM_NAME_LIMIT = 24
 
 class UserAssignedIdentitySpec(Placed):
     """A user-assigned managed identity; attach it with `identity.user_assigned: [${uai.id}]`."""
+
+    name: str = Field(
+        description="The identity's name; a **warning** above 24 characters, because assigning it to a VM then fails."
+    )
 
 
 def _rules(spec: UserAssignedIdentitySpec, peers: Peers) -> list[Issue]:

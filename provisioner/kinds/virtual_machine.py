@@ -37,23 +37,32 @@ LINUX_COMPUTER_NAME = 64
 
 
 class ImageReference(Model):
-    publisher: str
-    offer: str
-    sku: str
-    version: str = "latest"
+    publisher: str = Field(description="e.g. `MicrosoftWindowsServer`.")
+    offer: str = Field(description="e.g. `WindowsServer`.")
+    sku: str = Field(description="e.g. `2022-datacenter-azure-edition`.")
+    version: str = Field("latest", description="The image's version.")
 
 
 class VirtualMachineSpec(Placed):
-    """A virtual machine; its NICs are network_interface resources."""
+    """A virtual machine; its NICs are network_interface resources.
 
-    size: str | None = Field(None, description="VM size, e.g. Standard_B2s.")
-    os_type: Literal["Windows", "Linux"] | None = None
-    image: ImageReference | None = None
-    admin_username: str | None = None
-    admin_password: Secret | None = None
-    ssh_public_key: str | None = Field(None, description="Linux only: an OpenSSH public key.")
-    network_interfaces: list[Text] = Field([], description="As ${nic.id}; the first is primary.")
-    identity: ManagedIdentity = ManagedIdentity()
+    A VM lives in its network through `network_interface` resources (explicit, small kinds rather
+    than a NIC hidden in the VM).
+    """
+
+    name: str = Field(description="The VM's name: Windows names at most 15 characters, Linux 64.")
+    size: str | None = Field(None, description="VM size, e.g. `Standard_B2s`.")
+    os_type: Literal["Windows", "Linux"] | None = Field(None, description="The image's operating system.")
+    image: ImageReference | None = Field(None, description="The marketplace image it boots.")
+    admin_username: str | None = Field(
+        None, description="Not a name Azure reserves (`admin`, `administrator`, `root`, ...)."
+    )
+    admin_password: Secret | None = Field(None, description="Required for Windows; for Linux this or `ssh_public_key`.")
+    ssh_public_key: str | None = Field(
+        None, description="Linux only: an OpenSSH public key (a literal public key is fine)."
+    )
+    network_interfaces: list[Text] = Field([], description="As `${nic.id}`; the first is primary.")
+    identity: ManagedIdentity = Field(ManagedIdentity(), description="The VM's managed identities; default none.")
 
     @property
     def computer_name(self) -> str:

@@ -12,15 +12,17 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Subnet(Model):
-    name: str
-    address_prefix: str = Field(description="CIDR inside the address space, e.g. 10.0.0.0/24.")
+    name: str = Field(description="The subnet's name, unique in the network.")
+    address_prefix: str = Field(description="CIDR inside the address space, e.g. `10.0.0.0/24`.")
 
 
 class VirtualNetworkSpec(Placed):
     """A virtual network; a network_interface names one of its subnets."""
 
-    address_space: list[str] = Field([], description="CIDR blocks, e.g. [10.0.0.0/16].")
-    subnets: list[Subnet] = []
+    address_space: list[str] = Field([], description="CIDR blocks, e.g. `[10.0.0.0/16]`.")
+    subnets: list[Subnet] = Field(
+        [], description="The subnets, as `{name, address_prefix}`; a NIC names one: `${vnet.id}/subnets/<name>`."
+    )
 
 
 def _network(text: str, path: tuple[str | int, ...], issues: list[Issue]) -> Network | None:

@@ -19,11 +19,16 @@ from provisioner.kinds.base import (
 class WebAppSpec(Placed):
     """A web app; `identity` works as on a virtual_machine."""
 
-    plan: Text | None = Field(None, description="The plan's id, usually ${plan.id}.")
-    runtime: str | None = Field(None, description="Linux runtime stack, e.g. PYTHON|3.12.")
-    https_only: bool = True
-    app_settings: dict[str, Text] = {}
-    identity: ManagedIdentity = ManagedIdentity()
+    plan: Text | None = Field(None, description="The plan's id, usually `${plan.id}`.")
+    runtime: str | None = Field(None, description="Linux runtime stack, e.g. `PYTHON|3.12`.")
+    https_only: bool = Field(True, description="`true`: the app redirects HTTP to HTTPS.")
+    app_settings: dict[str, Text] = Field(
+        {},
+        description="The app's settings (environment variables); values may reference exports, e.g. `${kv.vault_uri}`.",
+    )
+    identity: ManagedIdentity = Field(
+        ManagedIdentity(), description="The app's managed identities, as on a virtual_machine."
+    )
 
 
 KIND = KindInfo(
