@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.emulator.routing import RouteTable
+from provisioner.emulator.core.routing import RouteTable
 
 
 def all_route_tables() -> list[RouteTable]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from provisioner.emulator.arm.ids import group_of, subscription_of
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.runtime import Cloud
-from provisioner.emulator.store import Store
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.store import Store
 
 ScopeFinder = Callable[[Store, str], bool]
 """True when the scope is an object of the service that registered it, and exists."""

@@ -10,12 +10,12 @@ from starlette.responses import Response
 
 from provisioner.emulator.arm.authz import authorize, can
 from provisioner.emulator.arm.ids import group_id, subscription_id
+from provisioner.emulator.arm.regions import check_location
 from provisioner.emulator.arm.responses import paged
 from provisioner.emulator.arm.scopes import require_group, require_subscription, resource_not_found
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.resources.regions import check_location
-from provisioner.emulator.store import StoredResource
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import StoredResource
 
 
 def now_iso() -> str:

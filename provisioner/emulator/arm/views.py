@@ -13,7 +13,7 @@ from provisioner.emulator.arm.authz import can
 from provisioner.emulator.arm.ids import group_id, subscription_id
 from provisioner.emulator.arm.responses import paged
 from provisioner.emulator.arm.scopes import require_group, require_subscription
-from provisioner.emulator.call import Call
+from provisioner.emulator.core.call import Call
 
 View = Callable[[dict[str, Any], str], dict[str, Any]]
 

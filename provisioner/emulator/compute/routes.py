@@ -19,7 +19,6 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
 from provisioner.emulator.compute.models import (
     MAX_VM_USER_ASSIGNED_NAME,
     VM_TYPE,
@@ -28,10 +27,12 @@ from provisioner.emulator.compute.models import (
     nic_ids_of,
     vm_properties,
 )
-from provisioner.emulator.identity import identity_for_write
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.managedidentity.identity_block import identity_for_write
 from provisioner.emulator.resources.cascade import delete_one, on_delete
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import Store, StoredResource
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Compute"

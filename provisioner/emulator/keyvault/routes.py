@@ -12,7 +12,9 @@ from starlette.responses import Response
 from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.arm.tracked import prepare_delete, prepare_write, read_existing, resource_path, tracked_base
 from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
-from provisioner.emulator.call import Call
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.keyvault.deleted import check_not_deleted, take_for_recovery
 from provisioner.emulator.keyvault.models import (
     VAULT_TYPE,
@@ -25,7 +27,6 @@ from provisioner.emulator.keyvault.models import (
     vault_view,
 )
 from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import RouteTable, Surface
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.KeyVault"

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provisioner.emulator.arm.scopes import scope_finder
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, resource_key
 from provisioner.emulator.keyvault.models import VAULT_TYPE
-from provisioner.emulator.store import Store, resource_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keyvault_secrets (

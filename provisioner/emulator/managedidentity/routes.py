@@ -18,12 +18,13 @@ from provisioner.emulator.arm.tracked import (
     read_existing,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.auth.attached import attached_identities
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.graph.directory import create_managed_identity_principal
-from provisioner.emulator.identity import attached_identities
 from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import RouteTable, Surface
 
 routes = RouteTable(Surface.ARM)
 UAI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"

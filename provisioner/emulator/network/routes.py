@@ -17,8 +17,10 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.network.models import (
     NIC_TYPE,
     SUBNET_TYPE,
@@ -28,7 +30,6 @@ from provisioner.emulator.network.models import (
     vnet_body,
 )
 from provisioner.emulator.resources.cascade import delete_tree
-from provisioner.emulator.routing import RouteTable, Surface
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Network"

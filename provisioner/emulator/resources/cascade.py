@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.store import Store, StoredResource
 
 DeleteHook = Callable[[Store, StoredResource], None]
 _DELETE_HOOKS: list[DeleteHook] = []

@@ -22,10 +22,12 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_one, delete_tree
-from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.sql.models import (
     ADMIN_NAME,
     ADMIN_TYPE,
@@ -45,7 +47,6 @@ from provisioner.emulator.sql.models import (
     server_properties,
 )
 from provisioner.emulator.sql.operations import KINDS, PROVIDER, accepted
-from provisioner.emulator.store import Store, StoredResource
 
 routes = RouteTable(Surface.ARM)
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Sql"

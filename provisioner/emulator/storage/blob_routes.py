@@ -17,10 +17,11 @@ from xml.sax.saxutils import escape
 from starlette.responses import Response
 
 from provisioner.emulator.arm.tracked import now_iso
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import Handler, Route, RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import Handler, Route, RouteTable, Surface
 from provisioner.emulator.storage import blob_auth, blob_errors, blobstore
 from provisioner.emulator.storage.blob_auth import BlobTarget
 from provisioner.emulator.storage.models import (

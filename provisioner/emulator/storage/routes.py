@@ -20,10 +20,12 @@ from provisioner.emulator.arm.tracked import (
     tracked_base,
 )
 from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_one, delete_tree
-from provisioner.emulator.routing import RouteTable, Surface
 from provisioner.emulator.storage.keys import account_keys, create_keys, regenerate_key
 from provisioner.emulator.storage.models import (
     ACCOUNT_TYPE,
@@ -41,7 +43,6 @@ from provisioner.emulator.storage.models import (
     update_account,
 )
 from provisioner.emulator.storage.sas import service_sas_from_request
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Storage"

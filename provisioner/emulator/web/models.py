@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
 
 PLAN_TYPE = "Microsoft.Web/serverfarms"
 SITE_TYPE = "Microsoft.Web/sites"

@@ -18,11 +18,12 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.identity import identity_for_write
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.managedidentity.identity_block import identity_for_write
 from provisioner.emulator.resources.cascade import delete_one, delete_tree, on_delete
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import Store, StoredResource
 from provisioner.emulator.web.identity_routes import ensure_endpoint
 from provisioner.emulator.web.models import (
     PLAN_TYPE,

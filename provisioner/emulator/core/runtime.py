@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from provisioner.emulator.auth.tokens import TokenIssuer
-from provisioner.emulator.config import CloudIdentity, load_or_create_identity
-from provisioner.emulator.faults import Faults, FaultSettings
-from provisioner.emulator.requestlog import RequestLog
-from provisioner.emulator.store import Store
+from provisioner.emulator.core.config import CloudIdentity, load_or_create_identity
+from provisioner.emulator.core.faults import Faults, FaultSettings
+from provisioner.emulator.core.requestlog import RequestLog
+from provisioner.emulator.core.store import Store
+from provisioner.emulator.core.tokens import TokenIssuer
 
 DATABASE_FILE = "cloud.sqlite"
 
 
 class Cloud:
-    def __init__(self, data_dir: Path, faults: FaultSettings | None = None) -> None:
+    """`seed` writes what a fresh cloud contains (see seed.py); it runs at start and after every reset."""
+
+    def __init__(self, data_dir: Path, seed: Callable[[Cloud], None], faults: FaultSettings | None = None) -> None:
         self.data_dir = data_dir
+        self._seed = seed
         self.identity: CloudIdentity = load_or_create_identity(data_dir)
         self.store = Store(data_dir / DATABASE_FILE)
         self.tokens = TokenIssuer(data_dir, self.identity.tenant_id)
@@ -25,9 +29,7 @@ class Cloud:
 
     def seed(self) -> None:
         """The directory and subscription every fresh cloud starts with (idempotent)."""
-        from provisioner.emulator.seed import seed_cloud
-
-        seed_cloud(self)
+        self._seed(self)
 
     def reset(self) -> None:
         self.store.reset()

@@ -10,28 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-if TYPE_CHECKING:
-    from provisioner.emulator.call import Call
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.surface import Surface
 
-
-class Surface(StrEnum):
-    ARM = "arm"
-    GRAPH = "graph"
-    ENTRA = "entra"
-    IMDS = "imds"
-    APP_IDENTITY = "app_identity"
-    BLOB = "blob"
-    VAULT = "vault"
-    SQL = "sql"
-    CONTROL = "control"
-
-
-Handler = Callable[["Call"], Awaitable[Response]]
+Handler = Callable[[Call], Awaitable[Response]]
 
 _PARAM = re.compile(r"\{(\w+)(:path)?\}")
 
