@@ -22,7 +22,7 @@ from provisioner.emulator.core.bearer import authenticate_bearer
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.requestlog import category_of
-from provisioner.emulator.core.routing import Route, RouteTable
+from provisioner.emulator.core.routing import Route, RouteTable, by_specificity
 from provisioner.emulator.core.runtime import Cloud
 from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.render import render_error
@@ -46,24 +46,19 @@ ARM_HEADERS = {
 }
 
 
-def default_route_tables() -> list[RouteTable]:
-    """Every service's routes. Imported here so that importing the app wires the whole cloud."""
-    from provisioner.emulator.services import all_route_tables
-
-    return all_route_tables()
-
-
 class LocalCloudApp:
-    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable] | None = None) -> None:
+    """Dispatches to the routes of `tables` (see services.py), tried by specificity whatever their order."""
+
+    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable]) -> None:
         self.cloud = cloud
-        self.routes: list[Route] = [route for table in (tables or default_route_tables()) for route in table.routes]
+        self.routes: list[Route] = by_specificity(route for table in tables for route in table.routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
         request_id = str(uuid.uuid4())
-        route, params, same_path = self._match(request.method, request.url.path)
+        route, params, same_path = self.match(request.method, request.url.path)
         known = route or same_path
         surface = known.surface if known else _surface_for_path(request.url.path)
         try:
@@ -88,7 +83,7 @@ class LocalCloudApp:
             )
         await response(scope, receive, send)
 
-    def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], Route | None]:
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], Route | None]:
         """(route, path parameters, a route with this path but another method)."""
         same_path: Route | None = None
         for route in self.routes:

@@ -1,8 +1,9 @@
 """The blob data plane, path style: `https://127.0.0.1:PORT/<account>/<container>[/<blob>]`.
 
 These paths have no fixed prefix, so their patterns only accept a first segment that can be a storage
-account name (3-24 lowercase letters and digits) and is not a root segment of another surface; the
-table is registered last, and a well-formed name that is no account answers Storage's 404. Every
+account name (3-24 lowercase letters and digits) and is not a root segment of another surface; they
+are catch-all routes, tried after every other, and a well-formed name that is no account answers
+Storage's 404. Every
 route authenticates itself (SAS, Shared Key or bearer token): see `blob_auth`.
 """
 
@@ -54,6 +55,7 @@ def _route(method: str, pattern: re.Pattern[str], handler: Handler) -> None:
         surface=Surface.BLOB,
         operation=handler.__name__,
         authenticated=False,
+        catch_all=True,
     )
     routes.routes.append(route)
 
