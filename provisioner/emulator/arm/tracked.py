@@ -30,6 +30,11 @@ def resource_path(call: Call, provider: str, *type_and_names: str) -> str:
     )
 
 
+def group_scope(call: Call) -> str:
+    """The id of the resource group named by the path parameters `subscription` and `group`."""
+    return group_id(call.params["subscription"], call.params["group"])
+
+
 def prepare_write(call: Call, resource_id: str, resource_type: str) -> StoredResource | None:
     """Authorize `{type}/write` and check the group; the existing resource, if any."""
     authorize(call, f"{resource_type}/write", resource_id)
