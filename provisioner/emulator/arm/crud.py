@@ -51,6 +51,7 @@ class TrackedType:
     delete_async: bool = False
     by_subscription: bool = True
     name_param: str = "name"
+    group_segment: str = "resourceGroups"  # Azure writes `resourcegroups` in some providers' ids
 
     @property
     def resource_type(self) -> str:
@@ -68,7 +69,7 @@ class TrackedType:
 
     def resource_id(self, call: Call) -> str:
         params = call.params
-        return f"/subscriptions/{params['subscription']}/resourceGroups/{params['group']}/providers/" + (
+        return f"/subscriptions/{params['subscription']}/{self.group_segment}/{params['group']}/providers/" + (
             f"{self.resource_type}/{params[self.name_param]}"
         )
 

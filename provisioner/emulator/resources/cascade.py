@@ -28,6 +28,16 @@ def delete_one(store: Store, resource_id: str) -> StoredResource | None:
         return deleted
 
 
+def delete_resource(store: Store, resource: StoredResource) -> None:
+    """`delete_one` as a tracked type's delete rule (nothing to check first)."""
+    delete_one(store, resource.id)
+
+
+def delete_resource_tree(store: Store, resource: StoredResource) -> None:
+    """`delete_tree` as a tracked type's delete rule (the resource and everything below it)."""
+    delete_tree(store, resource.id)
+
+
 def delete_tree(store: Store, scope: str) -> list[StoredResource]:
     """Delete the resource at `scope` and everything whose id is below it, deepest first."""
     with store.transaction():
