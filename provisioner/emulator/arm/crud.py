@@ -77,13 +77,13 @@ class TrackedType:
         return self.view(body, call.base_url) if self.view else body
 
 
-def add_tracked_routes(table: RouteTable, kind: TrackedType, *, get_and_delete: bool = True) -> None:
-    """GET, DELETE and the lists of `kind` on the service's table (only the lists: `get_and_delete=False`)."""
+def add_tracked_routes(table: RouteTable, kind: TrackedType, *, get: bool = True, delete: bool = True) -> None:
+    """GET, DELETE and the lists of `kind` on the service's table (`get` / `delete` False: the service's own)."""
 
-    async def get(call: Call) -> Response:
+    async def get_one(call: Call) -> Response:
         return arm_json(kind.seen(read_existing(call, kind.resource_id(call), kind.resource_type).body, call))
 
-    async def delete(call: Call) -> Response:
+    async def delete_one(call: Call) -> Response:
         found = prepare_delete(call, kind.resource_id(call), kind.resource_type)
         if found is None:
             return no_content(204)
@@ -100,9 +100,10 @@ def add_tracked_routes(table: RouteTable, kind: TrackedType, *, get_and_delete: 
         require_subscription(call.cloud, call.params["subscription"])
         return _list_readable(call, kind, subscription_id(call.params["subscription"]))
 
-    if get_and_delete:
-        table.add("GET", kind.item, operation=f"get_{kind.singular}")(get)
-        table.add("DELETE", kind.item, operation=f"delete_{kind.singular}")(delete)
+    if get:
+        table.add("GET", kind.item, operation=f"get_{kind.singular}")(get_one)
+    if delete:
+        table.add("DELETE", kind.item, operation=f"delete_{kind.singular}")(delete_one)
     table.add("GET", kind.collection, operation=f"list_{kind.plural}")(list_in_group)
     if kind.by_subscription:
         template = f"{SUBSCRIPTION_PREFIX}{kind.resource_type}"
