@@ -29,7 +29,7 @@ from typing import Any
 from bench.report import figure
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import LocalCloudConnection, local_target
-from provisioner.emulator.faults import FaultSettings
+from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.engine.apply import apply_plan
 from provisioner.engine.report import StepFailure

@@ -1,4 +1,4 @@
-"""Names Azure refuses, a few per rule of provisioner.emulator.naming.RULES.
+"""Names Azure refuses, a few per rule of provisioner.emulator.core.naming.RULES.
 
 Both sides are tested on every one: the scenario validator (tests/unit/test_naming.py, file:line:col)
 and the local cloud through the SDKs (tests/emulator/test_naming.py, Azure's status, code and

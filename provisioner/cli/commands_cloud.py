@@ -67,7 +67,7 @@ def start(
     async_polls: int,
 ) -> None:
     """Serve the local cloud in the foreground until Ctrl-C."""
-    from provisioner.emulator.faults import FaultSettings
+    from provisioner.emulator.core.faults import FaultSettings
     from provisioner.emulator.server import LocalCloudServer, find_running
 
     directory = _data_dir(data_dir)
@@ -100,7 +100,7 @@ def start(
 @click.option("--web-app", "web_app_id", metavar="RESOURCE_ID", help="Act inside this web app (App Service).")
 def env(data_dir: Path | None, vm_id: str | None, web_app_id: str | None) -> None:
     """Print the `export` lines that point Azure SDKs and tools at the running local cloud."""
-    from provisioner.emulator.config import load_or_create_identity
+    from provisioner.emulator.core.config import load_or_create_identity
 
     directory = _data_dir(data_dir)
     info = _running(directory)

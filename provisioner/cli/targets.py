@@ -15,7 +15,7 @@ import click
 from provisioner.cloud.target import LocalCloudConnection, Target, azure_target, local_target
 
 if TYPE_CHECKING:
-    from provisioner.emulator.config import CloudIdentity
+    from provisioner.emulator.core.config import CloudIdentity
 
 F = TypeVar("F", bound=Callable[..., Any])
 TARGETS = ("local", "azure")
@@ -67,7 +67,7 @@ def open_target(name: str, *, subscription: str | None, cloud: str, data_dir: Pa
 
 @contextmanager
 def _local_connection(data_dir: Path | None) -> Iterator[LocalCloudConnection]:
-    from provisioner.emulator.config import load_or_create_identity
+    from provisioner.emulator.core.config import load_or_create_identity
     from provisioner.emulator.server import DEFAULT_DATA_DIR, LocalCloudServer, find_running
 
     directory = data_dir if data_dir is not None else DEFAULT_DATA_DIR

@@ -12,19 +12,20 @@ import asyncio
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from provisioner.emulator import config
-from provisioner.emulator.call import Call, Principal
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core import config
+from provisioner.emulator.core.bearer import authenticate_bearer
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.requestlog import category_of
+from provisioner.emulator.core.routing import Route, RouteTable, by_specificity
+from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.render import render_error
-from provisioner.emulator.requestlog import category_of
-from provisioner.emulator.routing import Route, RouteTable, Surface
-from provisioner.emulator.runtime import Cloud
 
 AUDIENCES: dict[Surface, tuple[str, ...]] = {
     Surface.ARM: config.ARM_AUDIENCES,
@@ -45,24 +46,19 @@ ARM_HEADERS = {
 }
 
 
-def default_route_tables() -> list[RouteTable]:
-    """Every service's routes. Imported here so that importing the app wires the whole cloud."""
-    from provisioner.emulator.services import all_route_tables
-
-    return all_route_tables()
-
-
 class LocalCloudApp:
-    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable] | None = None) -> None:
+    """Dispatches to the routes of `tables` (see services.py), tried by specificity whatever their order."""
+
+    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable]) -> None:
         self.cloud = cloud
-        self.routes: list[Route] = [route for table in (tables or default_route_tables()) for route in table.routes]
+        self.routes: list[Route] = by_specificity(route for table in tables for route in table.routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
         request_id = str(uuid.uuid4())
-        route, params, same_path = self._match(request.method, request.url.path)
+        route, params, same_path = self.match(request.method, request.url.path)
         known = route or same_path
         surface = known.surface if known else _surface_for_path(request.url.path)
         try:
@@ -87,7 +83,7 @@ class LocalCloudApp:
             )
         await response(scope, receive, send)
 
-    def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], Route | None]:
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], Route | None]:
         """(route, path parameters, a route with this path but another method)."""
         same_path: Route | None = None
         for route in self.routes:
@@ -164,38 +160,6 @@ class LocalCloudApp:
         if ratelimit is not None:
             category, remaining = ratelimit
             response.headers[f"x-ms-ratelimit-remaining-subscription-{category}"] = str(remaining)
-
-
-def authenticate_bearer(call: Call, audiences: tuple[str, ...]) -> Principal:
-    """Validate the bearer token for one of the audiences; 401 in the surface's words otherwise."""
-    header = call.request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _missing_token(call)
-    claims: dict[str, Any] = call.cloud.tokens.validate(token.strip(), audiences=audiences)
-    return Principal(
-        object_id=str(claims.get("oid", "")).lower(),
-        tenant_id=str(claims.get("tid", "")),
-        app_id=claims.get("appid"),
-        audience=str(claims.get("aud", "")),
-        roles=tuple(claims.get("roles", ())),
-        claims=claims,
-    )
-
-
-def _missing_token(call: Call) -> CloudServiceError:
-    tenant = call.cloud.identity.tenant_id
-    if call.surface is Surface.GRAPH:
-        return CloudServiceError(401, "InvalidAuthenticationToken", "Access token is empty.")
-    return CloudServiceError(
-        401,
-        "AuthenticationFailed",
-        "Authentication failed. The 'Authorization' header is missing.",
-        headers={
-            "WWW-Authenticate": f'Bearer authorization_uri="{call.base_url}/{tenant}", error="invalid_token", '
-            "error_description=\"The authentication failed because of missing 'Authorization' header.\""
-        },
-    )
 
 
 def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServiceError:

@@ -7,9 +7,10 @@ from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.auth.imds import VM_TYPE, imds_authority
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 
 routes = RouteTable(Surface.CONTROL)
 

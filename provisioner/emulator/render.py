@@ -9,8 +9,8 @@ from xml.sax.saxutils import escape
 
 from starlette.responses import JSONResponse, Response
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import Surface
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.surface import Surface
 
 
 def utc_now_iso() -> str:

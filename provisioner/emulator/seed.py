@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING
 
 from provisioner.emulator.arm.ids import subscription_id
 from provisioner.emulator.authorization.models import OWNER_ROLE_GUID, store_role_assignment
+from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.store import DirectoryObject
 from provisioner.emulator.graph.directory import create_user
-from provisioner.emulator.store import DirectoryObject
-
-if TYPE_CHECKING:
-    from provisioner.emulator.runtime import Cloud
 
 TENANT_DOMAIN = "provisionlocal.onmicrosoft.com"
 SEEDED_USERS = (

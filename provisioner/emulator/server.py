@@ -23,8 +23,10 @@ from typing import Any
 import uvicorn
 
 from provisioner.emulator.app import LocalCloudApp
-from provisioner.emulator.faults import FaultSettings
-from provisioner.emulator.runtime import Cloud
+from provisioner.emulator.core.faults import FaultSettings
+from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.seed import seed_cloud
+from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 from provisioner.emulator.tls import ensure_tls
 
 DEFAULT_DATA_DIR = Path(".provision/cloud")
@@ -50,10 +52,10 @@ class LocalCloudServer:
         self._socket = _bind(port)
         self._port: int = self._socket.getsockname()[1]
         self._tls = ensure_tls(data_dir)
-        self.cloud = Cloud(data_dir, faults)
+        self.cloud = Cloud(data_dir, seed_cloud, faults, SCOPE_FINDERS)
         self._server = uvicorn.Server(
             uvicorn.Config(
-                LocalCloudApp(self.cloud),
+                LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
                 lifespan="off",
                 log_level="warning",

@@ -12,7 +12,7 @@ import requests
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential
 
-from provisioner.emulator import config
+from provisioner.emulator.core import config
 from provisioner.emulator.server import LocalCloudServer
 
 ARM_SCOPE = "https://management.azure.com/.default"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from provisioner.emulator.naming import RULES
+from provisioner.emulator.core.naming import RULES
 from provisioner.emulator.server import LocalCloudServer
 from tests.emulator.clients import azure_error
 from tests.emulator.helpers_sql import server_body, sql

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from provisioner.emulator import config
+from provisioner.emulator.core import config
 from provisioner.emulator.server import SERVER_FILE, LocalCloudServer, ServerInfo, find_running
 
 

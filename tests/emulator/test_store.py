@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.emulator.store import Store
+from provisioner.emulator.core.store import Store
 
 
 def test_adding_a_schema_inside_a_transaction_keeps_it_atomic(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from provisioner.emulator.auth.tokens import TokenIssuer, arm_time, audience_for_scope
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.tokens import TokenIssuer, arm_time, audience_for_scope
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 ARM = "https://management.azure.com/"

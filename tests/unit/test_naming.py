@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.emulator.naming import RULES
+from provisioner.emulator.core.naming import RULES
 from tests.naming_cases import REFUSED
 from tests.unit.conftest import Diagnose, Write, load_text
 from tests.unit.test_bad_input import CONTAINER, RG, VAULT, WEB

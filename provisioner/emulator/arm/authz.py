@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from provisioner.emulator.authorization.access import is_allowed
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.arm.access import is_allowed
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
 
 
 def authorize(call: Call, action: str, scope: str) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 
 RETRY_AFTER_SECONDS = "1"
 

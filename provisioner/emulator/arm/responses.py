@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PAGE_SIZE = 100

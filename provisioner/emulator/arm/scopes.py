@@ -2,27 +2,15 @@
 
 Some scopes are objects a service keeps outside the ARM store (a Key Vault secret is a scope for role
 assignments, `.../vaults/{vault}/secrets/{name}`, but lives in the vault's data plane): the service
-registers a `ScopeFinder` that says whether such a scope exists.
+declares a `ScopeFinder` that says whether such a scope exists (`services.SCOPE_FINDERS`), and the
+cloud is given them when it is made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from provisioner.emulator.arm.ids import group_of, subscription_of
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.runtime import Cloud
-from provisioner.emulator.store import Store
-
-ScopeFinder = Callable[[Store, str], bool]
-"""True when the scope is an object of the service that registered it, and exists."""
-_SCOPE_FINDERS: list[ScopeFinder] = []
-
-
-def scope_finder(finder: ScopeFinder) -> ScopeFinder:
-    """Register a finder of scopes kept outside the ARM store."""
-    _SCOPE_FINDERS.append(finder)
-    return finder
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.runtime import Cloud
 
 
 def require_subscription(cloud: Cloud, subscription: str) -> None:
@@ -48,12 +36,13 @@ def require_scope(cloud: Cloud, scope: str) -> None:
     if group is None:
         return
     require_group(cloud, subscription, group)
-    if scope.strip("/").count("/") > 3 and not _exists(cloud.store, scope):
+    if scope.strip("/").count("/") > 3 and not _exists(cloud, scope):
         raise resource_not_found(scope)
 
 
-def _exists(store: Store, scope: str) -> bool:
-    return store.get_resource(scope) is not None or any(finder(store, scope) for finder in _SCOPE_FINDERS)
+def _exists(cloud: Cloud, scope: str) -> bool:
+    store = cloud.store
+    return store.get_resource(scope) is not None or any(finder(store, scope) for finder in cloud.scope_finders)
 
 
 def resource_not_found(resource_id: str) -> CloudServiceError:

@@ -1,21 +1,19 @@
-"""What every resource provider does the same way: authorize, find the group, 404 in ARM's words,
-list a type by group or subscription (only what the caller may read), tags, timestamps."""
+"""What every resource provider does the same way on a write or a read: authorize, find the group,
+404 in ARM's words, the tracked base of a body (location, tags), timestamps. The shared routes
+(GET, DELETE, lists) are in crud.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.responses import Response
-
-from provisioner.emulator.arm.authz import authorize, can
-from provisioner.emulator.arm.ids import group_id, subscription_id
-from provisioner.emulator.arm.responses import paged
-from provisioner.emulator.arm.scopes import require_group, require_subscription, resource_not_found
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.resources.regions import check_location
-from provisioner.emulator.store import StoredResource
+from provisioner.emulator.arm.authz import authorize
+from provisioner.emulator.arm.ids import group_id
+from provisioner.emulator.arm.regions import check_location
+from provisioner.emulator.arm.scopes import require_group, resource_not_found
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import StoredResource
 
 
 def now_iso() -> str:
@@ -28,6 +26,11 @@ def resource_path(call: Call, provider: str, *type_and_names: str) -> str:
         f"/subscriptions/{call.params['subscription']}/resourceGroups/{call.params['group']}"
         f"/providers/{provider}/" + "/".join(type_and_names)
     )
+
+
+def group_scope(call: Call) -> str:
+    """The id of the resource group named by the path parameters `subscription` and `group`."""
+    return group_id(call.params["subscription"], call.params["group"])
 
 
 def prepare_write(call: Call, resource_id: str, resource_type: str) -> StoredResource | None:
@@ -53,23 +56,6 @@ def prepare_delete(call: Call, resource_id: str, resource_type: str) -> StoredRe
     require_group(call.cloud, call.params["subscription"], call.params["group"])
     found = call.cloud.store.get_resource(resource_id)
     return found if found is not None and found.type == resource_type.lower() else None
-
-
-def list_in_group(call: Call, resource_type: str) -> Response:
-    require_group(call.cloud, call.params["subscription"], call.params["group"])
-    scope = group_id(call.params["subscription"], call.params["group"])
-    return _list_readable(call, resource_type, scope)
-
-
-def list_in_subscription(call: Call, resource_type: str) -> Response:
-    require_subscription(call.cloud, call.params["subscription"])
-    return _list_readable(call, resource_type, subscription_id(call.params["subscription"]))
-
-
-def _list_readable(call: Call, resource_type: str, scope: str) -> Response:
-    items = call.cloud.store.list_resources(under=scope, resource_type=resource_type)
-    readable = [item.body for item in items if can(call, f"{resource_type}/read", item.id)]
-    return paged(call, readable)
 
 
 def tracked_base(

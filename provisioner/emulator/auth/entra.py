@@ -13,11 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import JSONResponse, Response
 
-from provisioner.emulator import config
-from provisioner.emulator.auth.tokens import DEFAULT_SUFFIX, IssuedToken, audience_for_scope
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core import config
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.core.tokens import DEFAULT_SUFFIX, IssuedToken, audience_for_scope
 
 routes = RouteTable(Surface.ENTRA)
 

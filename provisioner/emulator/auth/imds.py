@@ -11,11 +11,12 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.identity import AttachedIdentity, attached_identities, select_identity
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import StoredResource
+from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 
 routes = RouteTable(Surface.IMDS)
 IMDS_PREFIX = "/_imds"

@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from provisioner.emulator.arm.access import ROLE_ASSIGNMENT_TYPE, role_guid
 from provisioner.emulator.auth.builtin_roles import builtin_role
-from provisioner.emulator.authorization.access import ROLE_ASSIGNMENT_TYPE, role_guid
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
 from provisioner.emulator.graph.directory import visible_to_arm
-from provisioner.emulator.store import Store, StoredResource
 
 OWNER_ROLE_GUID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 PRINCIPAL_TYPES = {"user": "User", "group": "Group", "servicePrincipal": "ServicePrincipal"}

@@ -6,12 +6,12 @@ import re
 
 from starlette.responses import Response
 
+from provisioner.emulator.arm.access import ROLE_ASSIGNMENT_TYPE, take_effect_after
 from provisioner.emulator.arm.authz import authorize
 from provisioner.emulator.arm.ids import scopes_at_or_above, subscription_of
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_scope
 from provisioner.emulator.auth.builtin_roles import builtin_role, builtin_roles, role_definition_body
-from provisioner.emulator.authorization.access import ROLE_ASSIGNMENT_TYPE, take_effect_after
 from provisioner.emulator.authorization.models import (
     assignment_id,
     check_assignment_name,
@@ -20,10 +20,11 @@ from provisioner.emulator.authorization.models import (
     resolve_principal_type,
     store_role_assignment,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import StoredResource
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 
 routes = RouteTable(Surface.ARM)
 ASSIGNMENTS = "{scope:path}/providers/Microsoft.Authorization/roleAssignments"

@@ -6,9 +6,9 @@ import re
 import uuid
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store
 from provisioner.emulator.network.models import NIC_TYPE
-from provisioner.emulator.store import Store
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 # Azure caps user-assigned identity names on VMs (longer names fail assignment).

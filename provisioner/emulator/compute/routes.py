@@ -7,19 +7,16 @@ from typing import Any
 
 from starlette.responses import Response
 
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
 from provisioner.emulator.arm.operations import async_headers, start_operation
-from provisioner.emulator.arm.responses import arm_json, no_content
+from provisioner.emulator.arm.responses import arm_json
 from provisioner.emulator.arm.tracked import (
-    list_in_group,
-    list_in_subscription,
     now_iso,
-    prepare_delete,
     prepare_write,
     read_existing,
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
 from provisioner.emulator.compute.models import (
     MAX_VM_USER_ASSIGNED_NAME,
     VM_TYPE,
@@ -28,14 +25,20 @@ from provisioner.emulator.compute.models import (
     nic_ids_of,
     vm_properties,
 )
-from provisioner.emulator.identity import identity_for_write
-from provisioner.emulator.resources.cascade import delete_one, on_delete
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.managedidentity.identity_block import identity_for_write
+from provisioner.emulator.resources.cascade import delete_resource, on_delete
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Compute"
-VM = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{name}"
+VIRTUAL_MACHINES = TrackedType(
+    PROVIDER, "virtualMachines", "virtual_machine", "virtual_machines", delete=delete_resource, delete_async=True
+)
+add_tracked_routes(routes, VIRTUAL_MACHINES)
+VM = VIRTUAL_MACHINES.item
 
 
 def _vm_id(call: Call) -> str:
@@ -118,31 +121,7 @@ def _merge_properties(current: dict[str, Any], changes: dict[str, Any]) -> dict[
     return merged
 
 
-@routes.get(VM)
-async def get_virtual_machine(call: Call) -> Response:
-    return arm_json(read_existing(call, _vm_id(call), VM_TYPE).body)
-
-
-@routes.delete(VM)
-async def delete_virtual_machine(call: Call) -> Response:
-    found = prepare_delete(call, _vm_id(call), VM_TYPE)
-    if found is None:
-        return no_content(204)
-    delete_one(call.cloud.store, found.id)
-    return no_content(202, start_operation(call, provider=PROVIDER, location=found.body["location"]))
-
-
 @on_delete
 def _release_nics(store: Store, resource: StoredResource) -> None:
     if resource.type == VM_TYPE.lower():
         attach_nics(store, resource.id, [], nic_ids_of(resource.body))
-
-
-@routes.get("/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines")
-async def list_virtual_machines(call: Call) -> Response:
-    return list_in_group(call, VM_TYPE)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.Compute/virtualMachines")
-async def list_all_virtual_machines(call: Call) -> Response:
-    return list_in_subscription(call, VM_TYPE)

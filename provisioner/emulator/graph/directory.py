@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.emulator.store import DirectoryObject, Store
+from provisioner.emulator.core.store import DirectoryObject, Store
 
 ODATA_TYPES = {
     "user": "#microsoft.graph.user",

@@ -10,8 +10,8 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, page_of
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
 
 PAGE_SIZE = 100
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)

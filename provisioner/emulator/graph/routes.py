@@ -8,12 +8,13 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import DirectoryObject
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.graph.directory import create_group, graph_view
 from provisioner.emulator.graph.queries import graph_page, parse_filter, select
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import DirectoryObject
 
 routes = RouteTable(Surface.GRAPH)
 GROUP_READ = ("Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
 from provisioner.emulator.keyvault import secrets
 from provisioner.emulator.keyvault.models import DEFAULT_RETENTION_DAYS, VAULT_TYPE
 from provisioner.emulator.resources.cascade import on_delete
-from provisioner.emulator.store import Store, StoredResource
 
 DELETED_TYPE = "Microsoft.KeyVault/deletedVaults"
 SECONDS_PER_DAY = 86400

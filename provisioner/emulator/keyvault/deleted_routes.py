@@ -10,14 +10,15 @@ from starlette.responses import Response
 from provisioner.emulator.arm.authz import authorize
 from provisioner.emulator.arm.ids import subscription_id
 from provisioner.emulator.arm.operations import location_only, start_operation
+from provisioner.emulator.arm.regions import normalise_location
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_subscription
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.keyvault import deleted
 from provisioner.emulator.keyvault.deleted import DeletedVault, deleted_vault_id, deleted_view
-from provisioner.emulator.resources.regions import normalise_location
-from provisioner.emulator.routing import RouteTable, Surface
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.KeyVault"

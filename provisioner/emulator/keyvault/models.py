@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
 
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
 VAULT_PREFIX = "/_vaults"

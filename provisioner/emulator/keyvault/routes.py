@@ -9,10 +9,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-from provisioner.emulator.arm.responses import arm_json, no_content
-from provisioner.emulator.arm.tracked import prepare_delete, prepare_write, read_existing, resource_path, tracked_base
-from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
-from provisioner.emulator.call import Call
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
+from provisioner.emulator.arm.responses import arm_json
+from provisioner.emulator.arm.tracked import prepare_write, read_existing, resource_path, tracked_base
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.naming import check_vault_name
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.keyvault.deleted import check_not_deleted, take_for_recovery
 from provisioner.emulator.keyvault.models import (
     VAULT_TYPE,
@@ -23,14 +26,14 @@ from provisioner.emulator.keyvault.models import (
     vault_body,
     vault_view,
 )
-from provisioner.emulator.naming import check_vault_name
-from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.resources.cascade import delete_resource
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.KeyVault"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.KeyVault"
-VAULT = GROUP_PROVIDER + "/vaults/{name}"
+VAULTS = TrackedType(PROVIDER, "vaults", "vault", "vaults", delete=delete_resource, view=vault_view)
+add_tracked_routes(routes, VAULTS)
+VAULT = VAULTS.item
 
 
 def _vault_id(call: Call) -> str:
@@ -74,36 +77,12 @@ def _recover(call: Call, vault_id: str, name: str) -> Response:
     return arm_json(_view(call, body))
 
 
-@routes.get(VAULT)
-async def get_vault(call: Call) -> Response:
-    return arm_json(_view(call, read_existing(call, _vault_id(call), VAULT_TYPE).body))
-
-
 @routes.patch(VAULT)
 async def update_vault_properties(call: Call) -> Response:
     existing = read_existing(call, _vault_id(call), VAULT_TYPE, action="write")
     body = update_vault(existing.body, call.json())
     _save(call, body)
     return arm_json(_view(call, body))
-
-
-@routes.delete(VAULT)
-async def delete_vault(call: Call) -> Response:
-    found = prepare_delete(call, _vault_id(call), VAULT_TYPE)
-    if found is None:
-        return no_content(204)
-    delete_one(call.cloud.store, found.id)
-    return no_content(200)
-
-
-@routes.get(GROUP_PROVIDER + "/vaults")
-async def list_vaults(call: Call) -> Response:
-    return list_viewed_in_group(call, VAULT_TYPE, vault_view)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.KeyVault/vaults")
-async def list_all_vaults(call: Call) -> Response:
-    return list_viewed_in_subscription(call, VAULT_TYPE, vault_view)
 
 
 @routes.put(VAULT + "/accessPolicies/{operation}")

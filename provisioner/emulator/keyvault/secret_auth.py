@@ -9,14 +9,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from provisioner.emulator import config
-from provisioner.emulator.app import authenticate_bearer
-from provisioner.emulator.authorization.access import is_allowed
-from provisioner.emulator.call import Call, Principal
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.arm.access import is_allowed
+from provisioner.emulator.core import config
+from provisioner.emulator.core.bearer import authenticate_bearer
+from provisioner.emulator.core.call import Call, Principal
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import StoredResource
 from provisioner.emulator.keyvault.deleted import find_deleted
 from provisioner.emulator.keyvault.models import find_vault
-from provisioner.emulator.store import StoredResource
 
 SECRETS = "Microsoft.KeyVault/vaults/secrets"
 VAULT_RESOURCE = "https://vault.azure.net"

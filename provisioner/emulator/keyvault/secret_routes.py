@@ -15,15 +15,16 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.naming import check_secret_name
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.keyvault import secret_auth, secrets
 from provisioner.emulator.keyvault.models import VAULT_PREFIX
 from provisioner.emulator.keyvault.secret_auth import SecretOperation
 from provisioner.emulator.keyvault.secrets import SecretVersion
-from provisioner.emulator.naming import check_secret_name
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.VAULT)
 VAULT = VAULT_PREFIX + "/{vault}"

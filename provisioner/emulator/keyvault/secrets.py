@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from provisioner.emulator.arm.scopes import scope_finder
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, resource_key
 from provisioner.emulator.keyvault.models import VAULT_TYPE
-from provisioner.emulator.store import Store, resource_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keyvault_secrets (
@@ -178,8 +177,7 @@ def drop_vault_secrets(store: Store, vault_id: str) -> None:
         conn.execute("DELETE FROM keyvault_secrets WHERE vault = ?", (resource_key(vault_id),))
 
 
-@scope_finder
-def _secret_scope(store: Store, scope: str) -> bool:
+def secret_scope(store: Store, scope: str) -> bool:
     """`{vault id}/secrets/{name}` is a role assignment scope while the secret exists."""
     vault_id, separator, name = scope.rstrip("/").rpartition("/secrets/")
     vault = store.get_resource(vault_id) if separator and "/" not in name else None

@@ -8,27 +8,35 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.authz import authorize
-from provisioner.emulator.arm.responses import arm_json, no_content
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
+from provisioner.emulator.arm.responses import arm_json
 from provisioner.emulator.arm.scopes import require_scope, resource_not_found
 from provisioner.emulator.arm.tracked import (
-    list_in_group,
-    list_in_subscription,
-    prepare_delete,
     prepare_write,
     read_existing,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.auth.attached import attached_identities
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.graph.directory import create_managed_identity_principal
-from provisioner.emulator.identity import attached_identities
-from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.resources.cascade import delete_resource
 
 routes = RouteTable(Surface.ARM)
 UAI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity"
-UAI = GROUP_PROVIDER + "/userAssignedIdentities/{name}"
+USER_ASSIGNED_IDENTITIES = TrackedType(
+    "Microsoft.ManagedIdentity",
+    "userAssignedIdentities",
+    "user_assigned_identity",
+    "user_assigned_identities",
+    delete=delete_resource,
+    group_segment="resourcegroups",
+)
+add_tracked_routes(routes, USER_ASSIGNED_IDENTITIES)
+UAI = USER_ASSIGNED_IDENTITIES.item
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$")
 
 
@@ -83,30 +91,6 @@ async def update_user_assigned_identity(call: Call) -> Response:
         body["tags"] = changes["tags"] or {}
     call.cloud.store.put_resource(found.id, found.type, found.parent, body)
     return arm_json(body)
-
-
-@routes.get(UAI)
-async def get_user_assigned_identity(call: Call) -> Response:
-    return arm_json(read_existing(call, _uai_id(call), UAI_TYPE).body)
-
-
-@routes.delete(UAI)
-async def delete_user_assigned_identity(call: Call) -> Response:
-    found = prepare_delete(call, _uai_id(call), UAI_TYPE)
-    if found is None:
-        return no_content(204)
-    delete_one(call.cloud.store, found.id)
-    return no_content(200)
-
-
-@routes.get(GROUP_PROVIDER + "/userAssignedIdentities")
-async def list_user_assigned_identities(call: Call) -> Response:
-    return list_in_group(call, UAI_TYPE)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.ManagedIdentity/userAssignedIdentities")
-async def list_all_user_assigned_identities(call: Call) -> Response:
-    return list_in_subscription(call, UAI_TYPE)
 
 
 @routes.get("{scope:path}/providers/Microsoft.ManagedIdentity/identities/default")

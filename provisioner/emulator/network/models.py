@@ -6,8 +6,9 @@ import ipaddress
 import uuid
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.resources.cascade import delete_tree
 
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
 SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets"
@@ -151,3 +152,59 @@ def _free_address(store: Store, subnet_id: str, network: ipaddress.IPv4Network, 
         "SubnetIsFull",
         f"Subnet {subnet_id} with address prefix {network} does not have enough capacity.",
     )
+
+
+def save_virtual_network(
+    store: Store, body: dict[str, Any], subnets: list[dict[str, Any]], existing: StoredResource | None, parent: str
+) -> None:
+    """The VNet and its subnets, in one transaction; subnets the new body leaves out are deleted."""
+    with store.transaction():
+        if existing is not None:
+            kept = {subnet["id"].lower() for subnet in subnets}
+            for old in store.list_resources(parent=existing.id, resource_type=SUBNET_TYPE):
+                if old.id.lower() not in kept:
+                    store.delete_resource(old.id)
+        store.put_resource(body["id"], VNET_TYPE, parent, body)
+        for subnet in subnets:
+            store.put_resource(subnet["id"], SUBNET_TYPE, body["id"], subnet)
+
+
+def get_subnet(store: Store, vnet_id: str, name: str) -> StoredResource:
+    found = store.get_resource(f"{vnet_id}/subnets/{name}")
+    if found is None:
+        raise CloudServiceError(404, "NotFound", f"Resource {vnet_id}/subnets/{name} not found.")
+    return found
+
+
+def delete_virtual_network(store: Store, vnet: StoredResource) -> None:
+    """Refused while a NIC uses one of its subnets, as Azure does."""
+    users = subnets_in_use(store, vnet)
+    if users:
+        raise CloudServiceError(
+            400,
+            "InUseSubnetCannotBeDeleted",
+            f"Subnet of virtual network {vnet.id} is in use by {users[0]} and cannot be deleted. In order to "
+            "delete the subnet, delete all the resources within the subnet.",
+        )
+    delete_tree(store, vnet.id)
+
+
+def save_network_interface(store: Store, body: dict[str, Any], existing: StoredResource | None, parent: str) -> None:
+    """The NIC; the VM it is attached to (set by Compute, not by the request) stays."""
+    if existing is not None and "virtualMachine" in existing.body["properties"]:
+        body["properties"]["virtualMachine"] = existing.body["properties"]["virtualMachine"]
+    store.put_resource(body["id"], NIC_TYPE, parent, body)
+
+
+def delete_network_interface(store: Store, nic: StoredResource) -> None:
+    """Refused while a VM uses it, as Azure does."""
+    attached = nic.body["properties"].get("virtualMachine")
+    if attached:
+        raise CloudServiceError(
+            400,
+            "NicInUse",
+            f"Network Interface {nic.id} is used by existing resource {attached['id']}. In order to delete "
+            "the network interface, it must be dissociated from the resource. To learn more, see "
+            "aka.ms/deletenic.",
+        )
+    store.delete_resource(nic.id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.store import Store, StoredResource
 
 DeleteHook = Callable[[Store, StoredResource], None]
 _DELETE_HOOKS: list[DeleteHook] = []
@@ -26,6 +26,16 @@ def delete_one(store: Store, resource_id: str) -> StoredResource | None:
         if deleted is not None:
             _after_delete(store, deleted)
         return deleted
+
+
+def delete_resource(store: Store, resource: StoredResource) -> None:
+    """`delete_one` as a tracked type's delete rule (nothing to check first)."""
+    delete_one(store, resource.id)
+
+
+def delete_resource_tree(store: Store, resource: StoredResource) -> None:
+    """`delete_tree` as a tracked type's delete rule (the resource and everything below it)."""
+    delete_tree(store, resource.id)
 
 
 def delete_tree(store: Store, scope: str) -> list[StoredResource]:

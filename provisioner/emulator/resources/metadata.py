@@ -8,8 +8,9 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json
-from provisioner.emulator.call import Call
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 
 routes = RouteTable(Surface.ARM)
 CLOUD_NAME = "ProvisionLocalCloud"

@@ -10,14 +10,15 @@ from starlette.responses import Response
 from provisioner.emulator.arm.authz import authorize, can
 from provisioner.emulator.arm.ids import group_id, subscription_id
 from provisioner.emulator.arm.operations import location_only, start_operation
+from provisioner.emulator.arm.regions import check_location
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_group, require_subscription
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_tree
-from provisioner.emulator.resources.regions import check_location
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.ARM)
 GROUP = "/subscriptions/{subscription}/resourcegroups/{group}"

@@ -6,9 +6,11 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.sql.models import (
     AAD_ONLY_TYPE,
     ADMIN_NAME,
@@ -19,7 +21,6 @@ from provisioner.emulator.sql.models import (
 )
 from provisioner.emulator.sql.operations import accepted
 from provisioner.emulator.sql.routes import SERVER, aad_only_enabled, admin_of, parent_server, save_admin, server_id
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.ARM)
 ADMIN = SERVER + "/administrators/ActiveDirectory"

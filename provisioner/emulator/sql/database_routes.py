@@ -18,17 +18,18 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from provisioner.emulator import config
-from provisioner.emulator.app import authenticate_bearer
-from provisioner.emulator.call import Call, Principal
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core import config
+from provisioner.emulator.core.bearer import authenticate_bearer
+from provisioner.emulator.core.call import Call, Principal
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.sql.models import DATABASE_TYPE, SERVER_TYPE
 from provisioner.emulator.sql.principals import Caller, DatabaseState, caller_in_database
 from provisioner.emulator.sql.routes import admin_of
 from provisioner.emulator.sql.statements import execute
 from provisioner.emulator.sql.tsql import Select, TsqlError, parse
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.SQL)
 ENDPOINT = "/_sql/{server}/{database}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from ipaddress import AddressValueError, IPv4Address
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import StoredResource
 
 FIREWALL_RULE_TYPE = "Microsoft.Sql/servers/firewallRules"
 ALLOW_AZURE_SERVICES = "AllowAllWindowsAzureIps"

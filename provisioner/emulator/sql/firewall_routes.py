@@ -6,8 +6,9 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
-from provisioner.emulator.call import Call
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.sql.firewall import (
     FIREWALL_RULE_TYPE,
     check_public_access,

@@ -11,10 +11,10 @@ import secrets
 import uuid
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.naming import check_administrator_login
+from provisioner.emulator.core.store import DirectoryObject, Store, StoredResource
 from provisioner.emulator.graph.directory import visible_to_arm
-from provisioner.emulator.naming import check_administrator_login
-from provisioner.emulator.store import DirectoryObject, Store, StoredResource
 
 SERVER_TYPE = "Microsoft.Sql/servers"
 DATABASE_TYPE = "Microsoft.Sql/servers/databases"

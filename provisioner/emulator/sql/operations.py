@@ -13,7 +13,7 @@ from starlette.responses import Response
 from provisioner.emulator.arm.operations import RETRY_AFTER_SECONDS
 from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.arm.tracked import now_iso
-from provisioner.emulator.call import Call
+from provisioner.emulator.core.call import Call
 
 PROVIDER = "Microsoft.Sql"
 KINDS = ("server", "database", "administrator")

@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass
 
 from provisioner.emulator.arm.tracked import now_iso
-from provisioner.emulator.call import Principal
+from provisioner.emulator.core.call import Principal
+from provisioner.emulator.core.store import DirectoryObject, Store, StoredResource
 from provisioner.emulator.graph.directory import visible_to_arm
 from provisioner.emulator.resources.cascade import on_delete
 from provisioner.emulator.sql.tsql import TsqlError
-from provisioner.emulator.store import DirectoryObject, Store, StoredResource
 
 # Created with plain statements inside a transaction: `Store.add_schema` runs `executescript`, which
 # would commit a caller's open transaction (these tables are first touched inside one).

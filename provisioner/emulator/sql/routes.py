@@ -9,12 +9,11 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.authz import authorize, can
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
 from provisioner.emulator.arm.operations import operation_result, operation_status
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_group, resource_not_found
 from provisioner.emulator.arm.tracked import (
-    list_in_group,
-    list_in_subscription,
     now_iso,
     prepare_delete,
     prepare_write,
@@ -22,10 +21,12 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.resources.cascade import delete_one, delete_tree
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.resources.cascade import delete_one, delete_resource_tree, delete_tree
 from provisioner.emulator.sql.models import (
     ADMIN_NAME,
     ADMIN_TYPE,
@@ -45,9 +46,10 @@ from provisioner.emulator.sql.models import (
     server_properties,
 )
 from provisioner.emulator.sql.operations import KINDS, PROVIDER, accepted
-from provisioner.emulator.store import Store, StoredResource
 
 routes = RouteTable(Surface.ARM)
+SERVERS = TrackedType("Microsoft.Sql", "servers", "server", "servers", delete=delete_resource_tree, name_param="server")
+add_tracked_routes(routes, SERVERS, get=False, delete=False)  # GET expands administrators; DELETE is async
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Sql"
 SERVER = GROUP_PROVIDER + "/servers/{server}"
 DATABASE = SERVER + "/databases/{database}"
@@ -167,16 +169,6 @@ async def delete_server(call: Call) -> Response:
         return no_content(204)
     delete_tree(call.cloud.store, found.id)
     return accepted(call, location=found.body["location"], kind="server", operation="DropLogicalServer")
-
-
-@routes.get(GROUP_PROVIDER + "/servers")
-async def list_servers(call: Call) -> Response:
-    return list_in_group(call, SERVER_TYPE)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.Sql/servers")
-async def list_all_servers(call: Call) -> Response:
-    return list_in_subscription(call, SERVER_TYPE)
 
 
 def _database_id(call: Call) -> str:

@@ -4,6 +4,7 @@ ALTER ROLE on a fixed role needs db_owner (or the admin); SELECT on the catalog 
 
 from __future__ import annotations
 
+from provisioner.emulator.core.store import Store
 from provisioner.emulator.sql.catalog import (
     PRINCIPALS,
     ROLE_MEMBERS,
@@ -20,7 +21,6 @@ from provisioner.emulator.sql.principals import (
     resolve_external,
 )
 from provisioner.emulator.sql.tsql import AlterRole, CreateUser, DropUser, Select, Statement, TsqlError
-from provisioner.emulator.store import Store
 
 ALTER_ANY_USER = frozenset({"db_owner", "db_accessadmin"})
 ALTER_FIXED_ROLE = frozenset({"db_owner"})

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from provisioner.emulator import config
-from provisioner.emulator.app import authenticate_bearer
-from provisioner.emulator.authorization.access import is_allowed
-from provisioner.emulator.call import Call, Principal
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.arm.access import is_allowed
+from provisioner.emulator.core import config
+from provisioner.emulator.core.bearer import authenticate_bearer
+from provisioner.emulator.core.call import Call, Principal
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import StoredResource
 from provisioner.emulator.storage import blob_errors
 from provisioner.emulator.storage.keys import account_keys
 from provisioner.emulator.storage.models import container_id, shared_key_allowed
 from provisioner.emulator.storage.sas import canonicalized_resource, check_signature, check_validity, fields_from_query
 from provisioner.emulator.storage.sharedkey import check_shared_key
-from provisioner.emulator.store import StoredResource
 
 CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
 BLOBS = f"{CONTAINERS}/blobs"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
 
 AUTHENTICATION_FAILED = (
     "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly "

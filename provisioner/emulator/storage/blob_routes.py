@@ -1,8 +1,9 @@
 """The blob data plane, path style: `https://127.0.0.1:PORT/<account>/<container>[/<blob>]`.
 
 These paths have no fixed prefix, so their patterns only accept a first segment that can be a storage
-account name (3-24 lowercase letters and digits) and is not a root segment of another surface; the
-table is registered last, and a well-formed name that is no account answers Storage's 404. Every
+account name (3-24 lowercase letters and digits) and is not a root segment of another surface; they
+are catch-all routes, tried after every other, and a well-formed name that is no account answers
+Storage's 404. Every
 route authenticates itself (SAS, Shared Key or bearer token): see `blob_auth`.
 """
 
@@ -17,11 +18,12 @@ from xml.sax.saxutils import escape
 from starlette.responses import Response
 
 from provisioner.emulator.arm.tracked import now_iso
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.naming import check_container_name
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.naming import check_container_name
+from provisioner.emulator.core.routing import Handler, Route, RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.routing import Handler, Route, RouteTable, Surface
 from provisioner.emulator.storage import blob_auth, blob_errors, blobstore
 from provisioner.emulator.storage.blob_auth import BlobTarget
 from provisioner.emulator.storage.models import (
@@ -53,6 +55,7 @@ def _route(method: str, pattern: re.Pattern[str], handler: Handler) -> None:
         surface=Surface.BLOB,
         operation=handler.__name__,
         authenticated=False,
+        catch_all=True,
     )
     routes.routes.append(route)
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from provisioner.emulator.core.store import Store, StoredResource, resource_key
 from provisioner.emulator.resources.cascade import on_delete
 from provisioner.emulator.storage.models import ACCOUNT_TYPE, CONTAINER_TYPE, new_etag
-from provisioner.emulator.store import Store, StoredResource, resource_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS storage_blobs (

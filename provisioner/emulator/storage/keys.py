@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from provisioner.emulator.core.store import Store, StoredResource, resource_key
 from provisioner.emulator.resources.cascade import on_delete
 from provisioner.emulator.storage.models import ACCOUNT_TYPE, invalid_parameter
-from provisioner.emulator.store import Store, StoredResource, resource_key
 
 KEY_NAMES = ("key1", "key2")
 _SCHEMA = """

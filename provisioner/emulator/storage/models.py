@@ -10,8 +10,8 @@ import re
 import uuid
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 CONTAINER_TYPE = "Microsoft.Storage/storageAccounts/blobServices/containers"

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from provisioner.emulator.arm.authz import authorize
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
 from provisioner.emulator.arm.operations import location_only, start_operation
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
 from provisioner.emulator.arm.scopes import require_group, resource_not_found
@@ -19,12 +20,13 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.arm.views import list_viewed_in_group, list_viewed_in_subscription
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.naming import check_container_name_arm
-from provisioner.emulator.resources.cascade import delete_one, delete_tree
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.naming import check_container_name_arm
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.resources.cascade import delete_one, delete_resource_tree
 from provisioner.emulator.storage.keys import account_keys, create_keys, regenerate_key
 from provisioner.emulator.storage.models import (
     ACCOUNT_TYPE,
@@ -41,12 +43,15 @@ from provisioner.emulator.storage.models import (
     update_account,
 )
 from provisioner.emulator.storage.sas import service_sas_from_request
-from provisioner.emulator.store import StoredResource
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Storage"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Storage"
-ACCOUNT = GROUP_PROVIDER + "/storageAccounts/{name}"
+STORAGE_ACCOUNTS = TrackedType(
+    PROVIDER, "storageAccounts", "storage_account", "storage_accounts", delete=delete_resource_tree, view=account_view
+)
+add_tracked_routes(routes, STORAGE_ACCOUNTS)
+ACCOUNT = STORAGE_ACCOUNTS.item
 CONTAINERS = ACCOUNT + "/blobServices/default/containers"
 
 
@@ -78,36 +83,12 @@ async def create_storage_account(call: Call) -> Response:
     return no_content(202, location_only(headers))
 
 
-@routes.get(ACCOUNT)
-async def get_storage_account(call: Call) -> Response:
-    return arm_json(_view(call, read_existing(call, _account_id(call), ACCOUNT_TYPE).body))
-
-
 @routes.patch(ACCOUNT)
 async def update_storage_account(call: Call) -> Response:
     existing = read_existing(call, _account_id(call), ACCOUNT_TYPE, action="write")
     body = update_account(existing.body, call.json())
     call.cloud.store.put_resource(existing.id, ACCOUNT_TYPE, existing.parent, body)
     return arm_json(_view(call, body))
-
-
-@routes.delete(ACCOUNT)
-async def delete_storage_account(call: Call) -> Response:
-    found = prepare_delete(call, _account_id(call), ACCOUNT_TYPE)
-    if found is None:
-        return no_content(204)
-    delete_tree(call.cloud.store, found.id)
-    return no_content(200)
-
-
-@routes.get(GROUP_PROVIDER + "/storageAccounts")
-async def list_storage_accounts(call: Call) -> Response:
-    return list_viewed_in_group(call, ACCOUNT_TYPE, account_view)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.Storage/storageAccounts")
-async def list_all_storage_accounts(call: Call) -> Response:
-    return list_viewed_in_subscription(call, ACCOUNT_TYPE, account_view)
 
 
 def _keys_body(call: Call, account: StoredResource) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json
 from provisioner.emulator.arm.tracked import read_existing
-from provisioner.emulator.call import Call
-from provisioner.emulator.routing import RouteTable, Surface
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.web.models import SITE_TYPE, app_settings_body, save_app_settings, settings_dictionary
 from provisioner.emulator.web.routes import SITE, site_id
 

@@ -16,13 +16,14 @@ import uuid
 
 from starlette.responses import JSONResponse, Response
 
+from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
 from provisioner.emulator.auth.imds import token_response
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.identity import AttachedIdentity, attached_identities, select_identity
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource, resource_key
+from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import on_delete
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import Store, StoredResource, resource_key
 
 routes = RouteTable(Surface.APP_IDENTITY)
 PREFIX = "/_appservice"

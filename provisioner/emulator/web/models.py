@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.resources.cascade import delete_one
 
 PLAN_TYPE = "Microsoft.Web/serverfarms"
 SITE_TYPE = "Microsoft.Web/sites"
@@ -234,3 +235,9 @@ def app_settings_body(store: Store, site: StoredResource) -> dict[str, Any]:
         "kind": site.body.get("kind"),
         "properties": stored.body["properties"] if stored else {},
     }
+
+
+def delete_plan(store: Store, plan: StoredResource) -> None:
+    """Refused while sites run on it, as Azure does."""
+    check_plan_empty(store, plan)
+    delete_one(store, plan.id)

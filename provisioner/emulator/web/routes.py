@@ -7,10 +7,9 @@ from typing import Any
 
 from starlette.responses import Response
 
+from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
 from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.arm.tracked import (
-    list_in_group,
-    list_in_subscription,
     now_iso,
     prepare_delete,
     prepare_write,
@@ -18,17 +17,18 @@ from provisioner.emulator.arm.tracked import (
     resource_path,
     tracked_base,
 )
-from provisioner.emulator.call import Call
-from provisioner.emulator.identity import identity_for_write
-from provisioner.emulator.naming import check_site_name
-from provisioner.emulator.resources.cascade import delete_one, delete_tree, on_delete
-from provisioner.emulator.routing import RouteTable, Surface
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.naming import check_site_name
+from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.managedidentity.identity_block import identity_for_write
+from provisioner.emulator.resources.cascade import delete_one, delete_resource_tree, delete_tree, on_delete
+from provisioner.emulator.web import models
 from provisioner.emulator.web.identity_routes import ensure_endpoint
 from provisioner.emulator.web.models import (
     PLAN_TYPE,
     SITE_TYPE,
-    check_plan_empty,
     check_site_name_free,
     find_plan,
     plan_body,
@@ -43,7 +43,11 @@ from provisioner.emulator.web.models import (
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Web"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Web"
-PLAN = GROUP_PROVIDER + "/serverfarms/{name}"
+PLANS = TrackedType(PROVIDER, "serverfarms", "plan", "plans", delete=models.delete_plan)
+SITES = TrackedType(PROVIDER, "sites", "site", "sites", delete=delete_resource_tree)
+add_tracked_routes(routes, PLANS)
+add_tracked_routes(routes, SITES, delete=False)  # DELETE may take an empty plan with it
+PLAN = PLANS.item
 SITE = GROUP_PROVIDER + "/sites/{name}"
 
 
@@ -83,31 +87,6 @@ async def update_plan(call: Call) -> Response:
         body["properties"] = body["properties"] | {"numberOfWorkers": body["sku"]["capacity"]}
     call.cloud.store.put_resource(found.id, found.type, found.parent, body)
     return arm_json(body)
-
-
-@routes.get(PLAN)
-async def get_plan(call: Call) -> Response:
-    return arm_json(read_existing(call, _plan_id(call), PLAN_TYPE).body)
-
-
-@routes.delete(PLAN)
-async def delete_plan(call: Call) -> Response:
-    found = prepare_delete(call, _plan_id(call), PLAN_TYPE)
-    if found is None:
-        return no_content(204)
-    check_plan_empty(call.cloud.store, found)
-    delete_one(call.cloud.store, found.id)
-    return no_content(200)
-
-
-@routes.get(GROUP_PROVIDER + "/serverfarms")
-async def list_plans(call: Call) -> Response:
-    return list_in_group(call, PLAN_TYPE)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.Web/serverfarms")
-async def list_all_plans(call: Call) -> Response:
-    return list_in_subscription(call, PLAN_TYPE)
 
 
 def _with_identity(
@@ -177,11 +156,6 @@ async def update_site(call: Call) -> Response:
     return arm_json(body)
 
 
-@routes.get(SITE)
-async def get_site(call: Call) -> Response:
-    return arm_json(read_existing(call, site_id(call), SITE_TYPE).body)
-
-
 @routes.delete(SITE)
 async def delete_site(call: Call) -> Response:
     found = prepare_delete(call, site_id(call), SITE_TYPE)
@@ -204,13 +178,3 @@ async def delete_site(call: Call) -> Response:
 def _refresh_plan(store: Store, resource: StoredResource) -> None:
     if resource.type == SITE_TYPE.lower():
         refresh_site_count(store, resource.body["properties"]["serverFarmId"])
-
-
-@routes.get(GROUP_PROVIDER + "/sites")
-async def list_sites(call: Call) -> Response:
-    return list_in_group(call, SITE_TYPE)
-
-
-@routes.get("/subscriptions/{subscription}/providers/Microsoft.Web/sites")
-async def list_all_sites(call: Call) -> Response:
-    return list_in_subscription(call, SITE_TYPE)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.routing import Surface
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.surface import Surface
 
 if TYPE_CHECKING:
-    from provisioner.emulator.runtime import Cloud
+    from provisioner.emulator.core.runtime import Cloud
 
 JSON = dict[str, Any]
 

@@ -28,7 +28,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
 
 SIGNING_KEY_FILE = "token-signing-key.pem"
 DEFAULT_LIFETIME_SECONDS = 3599

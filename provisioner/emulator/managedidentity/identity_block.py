@@ -1,14 +1,14 @@
-"""Managed identities attached to a VM or web app: the ARM `identity` block, shared by Compute and
-Web, and the choice of which identity a token request means (IMDS and App Service rules)."""
+"""The ARM `identity` block of a VM or web app, shared by Compute and Web: which identities a write
+attaches, creating or deleting the resource's system-assigned service principal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from provisioner.emulator.call import Call
-from provisioner.emulator.errors import CloudServiceError
-from provisioner.emulator.store import Store, StoredResource
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
+from provisioner.emulator.core.store import Store, StoredResource
+from provisioner.emulator.graph.directory import create_managed_identity_principal
 
 USER_ASSIGNED_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 IDENTITY_TYPES = {
@@ -17,52 +17,6 @@ IDENTITY_TYPES = {
     "userassigned": "UserAssigned",
     "systemassigned,userassigned": "SystemAssigned, UserAssigned",
 }
-
-
-@dataclass(frozen=True)
-class AttachedIdentity:
-    principal_id: str
-    client_id: str
-    resource_id: str
-    system: bool
-
-
-def attached_identities(store: Store, resource: StoredResource) -> list[AttachedIdentity]:
-    """The system-assigned identity first (if any), then the user-assigned ones."""
-    identity = resource.body.get("identity") or {}
-    found: list[AttachedIdentity] = []
-    principal = identity.get("principalId")
-    if principal and "SystemAssigned" in identity.get("type", ""):
-        service_principal = store.get_directory_object(principal)
-        client_id = service_principal.app_id if service_principal else None
-        found.append(AttachedIdentity(principal, client_id or "", resource.id, True))
-    for uai_id, details in (identity.get("userAssignedIdentities") or {}).items():
-        found.append(AttachedIdentity(details["principalId"], details["clientId"], uai_id, False))
-    return found
-
-
-def select_identity(identities: list[AttachedIdentity], selector: tuple[str, str] | None) -> AttachedIdentity:
-    """IMDS's rules: the system identity by default, else the only user-assigned one."""
-    if selector is None:
-        system = [item for item in identities if item.system]
-        if system:
-            return system[0]
-        if len(identities) == 1:
-            return identities[0]
-        if not identities:
-            raise CloudServiceError(400, "invalid_request", "Identity not found")
-        raise CloudServiceError(
-            400,
-            "invalid_request",
-            "Multiple user assigned identities exist, please specify the clientId / resourceId of the "
-            "identity in the token request",
-        )
-    key, value = selector
-    for item in identities:
-        candidate = {"client_id": item.client_id, "object_id": item.principal_id}.get(key, item.resource_id)
-        if candidate.lower() == value.lower():
-            return item
-    raise CloudServiceError(400, "invalid_request", "Identity not found")
 
 
 def normalise_identity_block(requested: dict[str, Any] | None) -> tuple[str, list[str]]:
@@ -113,8 +67,6 @@ def apply_identity_block(
 
     A system identity keeps its principal while it stays enabled; user-assigned identities must exist.
     """
-    from provisioner.emulator.graph.directory import create_managed_identity_principal
-
     canonical, user_assigned_ids = normalise_identity_block(requested)
     previous = previous or {}
     had_system = "SystemAssigned" in str(previous.get("type", ""))

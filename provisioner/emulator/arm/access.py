@@ -12,7 +12,7 @@ import time
 from provisioner.emulator.arm.ids import scopes_at_or_above
 from provisioner.emulator.auth.builtin_roles import builtin_role
 from provisioner.emulator.auth.rbac import Permission, allows
-from provisioner.emulator.store import Store, StoredResource, resource_key
+from provisioner.emulator.core.store import Store, StoredResource, resource_key
 
 ROLE_ASSIGNMENT_TYPE = "Microsoft.Authorization/roleAssignments"
 _EFFECTIVE_SCHEMA = """

@@ -1,6 +1,6 @@
 """Azure public regions (names as ARM expects them in `location`)."""
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
 
 REGIONS = frozenset(
     {

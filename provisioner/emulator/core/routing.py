@@ -1,37 +1,26 @@
-"""Route tables: every service module declares its routes here; `app.py` dispatches them.
+"""Route tables: every service module declares its routes in one; `app.py` dispatches them.
 
 Paths match case-insensitively (ARM and Graph paths are); `{name}` matches one path segment and
 `{name:path}` the rest of the path. Each route belongs to a *surface*, which decides the token
 audience it accepts and the format its errors are rendered in.
+
+The order of the tables does not matter: the dispatcher tries routes by specificity (`by_specificity`),
+segment by segment a literal before a parameter before a `:path` parameter, and catch-all routes
+(the path-style blob URLs, which have no fixed prefix) after every other.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-if TYPE_CHECKING:
-    from provisioner.emulator.call import Call
+from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.surface import Surface
 
-
-class Surface(StrEnum):
-    ARM = "arm"
-    GRAPH = "graph"
-    ENTRA = "entra"
-    IMDS = "imds"
-    APP_IDENTITY = "app_identity"
-    BLOB = "blob"
-    VAULT = "vault"
-    SQL = "sql"
-    CONTROL = "control"
-
-
-Handler = Callable[["Call"], Awaitable[Response]]
+Handler = Callable[[Call], Awaitable[Response]]
 
 _PARAM = re.compile(r"\{(\w+)(:path)?\}")
 
@@ -57,6 +46,32 @@ class Route:
     surface: Surface
     operation: str
     authenticated: bool
+    catch_all: bool = False
+
+
+_LITERAL, _MIXED, _PARAMETER, _REST = range(4)
+
+
+def template_rank(template: str) -> tuple[int, ...]:
+    """Per path segment: 0 literal, 1 literal with a parameter inside, 2 parameter, 3 `:path` parameter."""
+    ranks = []
+    for segment in (part for part in template.split("/") if part):
+        whole = _PARAM.fullmatch(segment)
+        if whole is not None:
+            ranks.append(_REST if whole.group(2) else _PARAMETER)
+        else:
+            ranks.append(_MIXED if _PARAM.search(segment) else _LITERAL)
+    return tuple(ranks)
+
+
+def specificity(route: Route) -> tuple[bool, tuple[int, ...], str, str]:
+    """The sort key of a route: more specific first; the template and method make the order total."""
+    rank = () if route.catch_all else template_rank(route.template)
+    return route.catch_all, rank, route.template.lower(), route.method
+
+
+def by_specificity(routes: Iterable[Route]) -> list[Route]:
+    return sorted(routes, key=specificity)
 
 
 class RouteTable:

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from provisioner.emulator.errors import CloudServiceError
+from provisioner.emulator.core.errors import CloudServiceError
 
 # ARM's per-subscription limits: (burst, refill per second).
 BUCKET_LIMITS = {"reads": (250.0, 25.0), "writes": (200.0, 10.0), "deletes": (200.0, 10.0)}
