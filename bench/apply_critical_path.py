@@ -81,6 +81,8 @@ class Run:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.server.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        # The control API answers only the operator: the key kept in the data dir's cloud.json.
+        request.add_header("X-Control-Key", self.server.cloud.identity.control_key)
         with urllib.request.urlopen(request, context=context, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw.strip() else {}

@@ -1,27 +1,38 @@
 """`provision cloud ...`: run the local cloud standalone and point other programs at it.
 
 `start` serves in the foreground; `env`, `reset` and `status` find the running cloud through the
-data dir's server.json and talk to its control endpoints (`/_cloud/...`, not Azure) with the CA.
+data dir's server.json and talk to its control endpoints (`/_cloud/...`, not Azure) with the CA and
+the operator's control key from the data dir's cloud.json (the control API answers nobody else).
+`env` prints its whole answer only once every lookup succeeded: a failing `eval "$(...)"` changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
-import ssl
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
+
+from provisioner.cli.cloud_control import Control as _Control
+from provisioner.cli.cloud_control import resolve_host, status_lines
+from provisioner.kinds.base import HostType
 
 if TYPE_CHECKING:
     from provisioner.emulator.server import ServerInfo
 
-CONTROL_TIMEOUT_SECONDS = 30.0
 OPERATOR_CREDENTIAL_VARIABLES = ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
+# Every variable azure-identity's ManagedIdentityCredential reads to pick a host (App Service, IMDS via a
+# custom authority, Cloud Shell, Arc, Service Fabric): one left from an earlier `env` would win over the new one.
+MANAGED_IDENTITY_VARIABLES = (
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "IDENTITY_SERVER_THUMBPRINT",
+    "IMDS_ENDPOINT",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+)
 
 data_dir_option = click.option(
     "--data-dir",
@@ -37,7 +48,7 @@ def cloud_group() -> None:
 
 
 @cloud_group.command("start")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (0: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default 0: a free one).")
 @data_dir_option
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Latency added to every call.")
 @click.option("--throttle/--no-throttle", default=False, help="Enforce ARM's per-subscription token buckets.")
@@ -88,7 +99,8 @@ def start(
         raise click.ClickException(f"Cannot start the local cloud: {exc}") from exc
     click.echo(f"Local cloud listening on {server.url}")
     click.echo(f"CA certificate: {server.ca_cert}")
-    click.echo(f"In another shell: eval $(provision cloud env --data-dir {shlex.quote(str(directory))})")
+    command = shlex.join(["provision", "cloud", "env", "--data-dir", str(directory)])
+    click.echo(f'In another shell: eval "$({command})"')
     click.echo("Press Ctrl-C to stop.")
     server.serve_forever()
     click.echo("Local cloud stopped.")
@@ -96,9 +108,15 @@ def start(
 
 @cloud_group.command("env")
 @data_dir_option
-@click.option("--vm", "vm_id", metavar="RESOURCE_ID", help="Act inside this VM (its managed identities).")
-@click.option("--web-app", "web_app_id", metavar="RESOURCE_ID", help="Act inside this web app (App Service).")
-def env(data_dir: Path | None, vm_id: str | None, web_app_id: str | None) -> None:
+@click.option("--vm", "vm_ref", metavar="ID", help="Act inside this VM: its ARM id, or DEPLOYMENT:ADDRESS.")
+@click.option("--web-app", "web_app_ref", metavar="ID", help="Act inside this web app: ARM id or DEPLOYMENT:ADDRESS.")
+@click.option(
+    "--state-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where deployment state is kept, for DEPLOYMENT:ADDRESS (default: .provision/state).",
+)
+def env(data_dir: Path | None, vm_ref: str | None, web_app_ref: str | None, state_dir: Path | None) -> None:
     """Print the `export` lines that point Azure SDKs and tools at the running local cloud."""
     from provisioner.emulator.core.config import load_or_create_identity
 
@@ -116,29 +134,35 @@ def env(data_dir: Path | None, vm_id: str | None, web_app_id: str | None) -> Non
         "AZURE_RESOURCE_MANAGER_ENDPOINT": info.url,
         "MICROSOFT_GRAPH_ENDPOINT": info.url,
     }
-    if vm_id or web_app_id:
+    lines: list[str] = []
+    if vm_ref or web_app_ref:
         # Inside a VM or web app there is no client secret, and azure-identity would read a leftover
         # AZURE_CLIENT_ID as the user-assigned identity to ask for.
         for name in OPERATOR_CREDENTIAL_VARIABLES:
             del variables[name]
-        click.echo(f"unset {' '.join(OPERATOR_CREDENTIAL_VARIABLES)}")
-    if vm_id:
-        endpoint = _control(info, "GET", "/_cloud/vm-identity-endpoint", {"id": vm_id})
+        lines.append(f"unset {' '.join(OPERATOR_CREDENTIAL_VARIABLES)}")
+    control = _Control(info, identity.control_key)
+    if vm_ref:
+        vm_id = resolve_host(vm_ref, HostType.VIRTUAL_MACHINE, "alice:vm", state_dir)
+        endpoint = control.call("GET", "/_cloud/vm-identity-endpoint", {"id": vm_id})
         variables["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = str(endpoint["authority_host"])
-    if web_app_id:
-        endpoint = _control(info, "GET", "/_cloud/web-app-identity-endpoint", {"id": web_app_id})
+    if web_app_ref:
+        site_id = resolve_host(web_app_ref, HostType.WEB_APP, "alice:web", state_dir)
+        endpoint = control.call("GET", "/_cloud/web-app-identity-endpoint", {"id": site_id})
         variables["IDENTITY_ENDPOINT"] = str(endpoint["identity_endpoint"])
         variables["IDENTITY_HEADER"] = str(endpoint["identity_header"])
-    for name, value in variables.items():
-        click.echo(f"export {name}={shlex.quote(value)}")
+    stale = [name for name in MANAGED_IDENTITY_VARIABLES if name not in variables]
+    lines.append(f"unset {' '.join(stale)}")
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
+    click.echo("\n".join(lines))
 
 
 @cloud_group.command("reset")
 @data_dir_option
 def reset(data_dir: Path | None) -> None:
     """Forget every resource and directory object the running local cloud holds."""
-    info = _running(_data_dir(data_dir))
-    _control(info, "POST", "/_cloud/reset")
+    info, control = _connect(_data_dir(data_dir))
+    control.call("POST", "/_cloud/reset")
     click.echo(f"Local cloud at {info.url} reset.")
 
 
@@ -146,8 +170,8 @@ def reset(data_dir: Path | None) -> None:
 @data_dir_option
 def status(data_dir: Path | None) -> None:
     """Show where the running local cloud is and what it holds."""
-    info = _running(_data_dir(data_dir))
-    for line in _status_lines(_control(info, "GET", "/_cloud/status")):
+    _, control = _connect(_data_dir(data_dir))
+    for line in status_lines(control.call("GET", "/_cloud/status")):
         click.echo(line)
 
 
@@ -170,41 +194,11 @@ def _running(data_dir: Path) -> ServerInfo:
     return info
 
 
-def _control(info: ServerInfo, method: str, path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
-    """Call a control endpoint of the local cloud, trusting only its CA."""
-    url = info.url + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
-    context = ssl.create_default_context(cafile=str(info.ca_cert))
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    try:
-        with urllib.request.urlopen(request, context=context, timeout=CONTROL_TIMEOUT_SECONDS) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        raise click.ClickException(f"The local cloud refused {method} {path}: {_error_message(exc)}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise click.ClickException(f"Could not reach the local cloud at {info.url}: {exc}") from exc
-    document = json.loads(body) if body.strip() else {}
-    return document if isinstance(document, dict) else {"value": document}
+def _connect(data_dir: Path) -> tuple[ServerInfo, _Control]:
+    from provisioner.emulator.core.config import load_or_create_identity
 
-
-def _error_message(error: urllib.error.HTTPError) -> str:
-    try:
-        detail = json.loads(error.read()).get("error", {})
-    except ValueError:
-        return f"HTTP {error.code}"
-    if isinstance(detail, dict) and "message" in detail:
-        return f"{detail.get('code', error.code)}: {detail['message']}"
-    return f"HTTP {error.code}"
-
-
-def _status_lines(document: dict[str, Any], indent: str = "") -> list[str]:
-    lines: list[str] = []
-    for key, value in document.items():
-        if isinstance(value, dict):
-            lines.append(f"{indent}{key}:")
-            lines.extend(_status_lines(value, indent + "  "))
-        else:
-            lines.append(f"{indent}{key}: {value}")
-    return lines
+    info = _running(data_dir)
+    return info, _Control(info, load_or_create_identity(data_dir).control_key)
 
 
 COMMANDS = (cloud_group,)

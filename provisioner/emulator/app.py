@@ -56,6 +56,7 @@ class LocalCloudApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        scope = self.cloud.vault_hosts.rewrite(scope)  # a request on a key vault's own port
         request = Request(scope, receive)
         request_id = str(uuid.uuid4())
         route, params, same_path = self.match(request.method, request.url.path)

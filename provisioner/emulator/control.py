@@ -1,38 +1,58 @@
 """The control API under `/_cloud/` (no Azure path starts so): reset, faults, request log, status,
-and the per-VM managed-identity endpoint a program uses to act "inside" a VM."""
+and the per-VM managed-identity endpoint a program uses to act "inside" a VM.
+
+Every route answers only the operator (see auth/operator.py): `_guarded` wraps each handler.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from starlette.responses import Response
 
 from provisioner.emulator.arm.responses import arm_json, no_content
 from provisioner.emulator.auth.imds import VM_TYPE, imds_authority
+from provisioner.emulator.auth.operator import require_operator
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
-from provisioner.emulator.core.routing import RouteTable
+from provisioner.emulator.core.routing import Handler, RouteTable
 from provisioner.emulator.core.surface import Surface
 
 routes = RouteTable(Surface.CONTROL)
 
 
-@routes.post("/_cloud/reset", authenticated=False)
+def _guarded(method: str, template: str) -> Callable[[Handler], Handler]:
+    """Register a control route that refuses (401) any caller but the operator."""
+
+    def register(handler: Handler) -> Handler:
+        async def guarded(call: Call) -> Response:
+            require_operator(call)
+            return await handler(call)
+
+        routes.add(method, template, authenticated=False, operation=handler.__name__)(guarded)
+        return handler
+
+    return register
+
+
+@_guarded("POST", "/_cloud/reset")
 async def reset(call: Call) -> Response:
     call.cloud.reset()
     return no_content(204)
 
 
-@routes.get("/_cloud/faults", authenticated=False)
+@_guarded("GET", "/_cloud/faults")
 async def get_faults(call: Call) -> Response:
     return arm_json(call.cloud.faults.settings.to_json())
 
 
-@routes.put("/_cloud/faults", authenticated=False)
+@_guarded("PUT", "/_cloud/faults")
 async def put_faults(call: Call) -> Response:
     call.cloud.faults.update(call.json())
     return arm_json(call.cloud.faults.settings.to_json())
 
 
-@routes.get("/_cloud/requests", authenticated=False)
+@_guarded("GET", "/_cloud/requests")
 async def get_requests(call: Call) -> Response:
     since = call.query_value("since") or "0"
     if not since.isdigit():
@@ -41,13 +61,13 @@ async def get_requests(call: Call) -> Response:
     return arm_json(call.cloud.log.summary(int(since), include_records=include))
 
 
-@routes.delete("/_cloud/requests", authenticated=False)
+@_guarded("DELETE", "/_cloud/requests")
 async def clear_requests(call: Call) -> Response:
     call.cloud.log.clear()
     return no_content(204)
 
 
-@routes.get("/_cloud/status", authenticated=False)
+@_guarded("GET", "/_cloud/status")
 async def status(call: Call) -> Response:
     identity = call.cloud.identity
     store = call.cloud.store
@@ -61,11 +81,26 @@ async def status(call: Call) -> Response:
             "resources": len(store.list_resources()),
             "directory_objects": len(store.find_directory_objects()),
             "faults": call.cloud.faults.settings.to_json(),
+            "holdings": _holdings(call),
         }
     )
 
 
-@routes.get("/_cloud/vm-identity-endpoint", authenticated=False)
+def _holdings(call: Call) -> dict[str, dict[str, list[str]]]:
+    """What the cloud holds: resource ids by type, directory objects' display names by kind."""
+    resources: dict[str, list[str]] = {}
+    for resource in call.cloud.store.list_resources():
+        resources.setdefault(str(resource.body.get("type") or resource.type), []).append(resource.id)
+    directory: dict[str, list[str]] = {}
+    for item in call.cloud.store.find_directory_objects():
+        directory.setdefault(item.kind, []).append(item.display_name)
+    return {
+        "resources": {kind: sorted(ids) for kind, ids in sorted(resources.items())},
+        "directory": {kind: sorted(names) for kind, names in sorted(directory.items())},
+    }
+
+
+@_guarded("GET", "/_cloud/vm-identity-endpoint")
 async def vm_identity_endpoint(call: Call) -> Response:
     resource_id = call.query_value("id") or ""
     vm = call.cloud.store.get_resource(resource_id)
@@ -77,7 +112,7 @@ async def vm_identity_endpoint(call: Call) -> Response:
 # ---- SQL database endpoints and App Service identity endpoints -------------------------------
 
 
-@routes.get("/_cloud/sql-endpoint", authenticated=False)
+@_guarded("GET", "/_cloud/sql-endpoint")
 async def sql_endpoint(call: Call) -> Response:
     """Where a database's T-SQL authorization endpoint is (see sql/database_routes.py)."""
     from provisioner.emulator.sql.database_routes import endpoint_for
@@ -85,7 +120,7 @@ async def sql_endpoint(call: Call) -> Response:
     return arm_json(endpoint_for(call, call.query_value("id") or ""))
 
 
-@routes.get("/_cloud/web-app-identity-endpoint", authenticated=False)
+@_guarded("GET", "/_cloud/web-app-identity-endpoint")
 async def web_app_identity_endpoint(call: Call) -> Response:
     """IDENTITY_ENDPOINT and IDENTITY_HEADER of a web app (see web/identity_routes.py)."""
     from provisioner.emulator.web.identity_routes import identity_environment

@@ -53,7 +53,8 @@ class LocalCloudServer:
         self._port: int = self._socket.getsockname()[1]
         self._tls = ensure_tls(data_dir)
         self.cloud = Cloud(data_dir, seed_cloud, faults, SCOPE_FINDERS)
-        self._server = uvicorn.Server(
+        self._server = _Server(
+            self.cloud,
             uvicorn.Config(
                 LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
@@ -63,7 +64,7 @@ class LocalCloudServer:
                 access_log=False,
                 ssl_certfile=str(self._tls.server_cert),
                 ssl_keyfile=str(self._tls.server_key),
-            )
+            ),
         )
         self._thread: threading.Thread | None = None
 
@@ -143,6 +144,41 @@ class LocalCloudServer:
         if running is not None and running.pid == os.getpid() and running.url == self.url:
             with contextlib.suppress(FileNotFoundError):
                 (self.data_dir / SERVER_FILE).unlink()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also serves each key vault's own port (see vaulthosts.py) once started."""
+
+    def __init__(self, cloud: Cloud, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._cloud = cloud
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        loop = asyncio.get_running_loop()
+        port = sockets[0].getsockname()[1] if sockets else self.config.port
+        self._cloud.vault_hosts.attach(lambda sock: asyncio.run_coroutine_threadsafe(self._listen(sock), loop), port)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._cloud.vault_hosts.detach()
+        await super().shutdown(sockets=sockets)
+
+    async def _listen(self, sock: socket.socket) -> None:
+        """Serve one more listening socket exactly as uvicorn serves its own (closed with them at shutdown)."""
+        config = self.config
+
+        protocol_class: Any = config.http_protocol_class
+
+        def create_protocol() -> asyncio.Protocol:
+            protocol: asyncio.Protocol = protocol_class(
+                config=config, server_state=self.server_state, app_state=self.lifespan.state
+            )
+            return protocol
+
+        server = await asyncio.get_running_loop().create_server(
+            create_protocol, sock=sock, ssl=config.ssl, backlog=config.backlog
+        )
+        self.servers.append(server)
 
 
 class _ServerLoop(asyncio.SelectorEventLoop):

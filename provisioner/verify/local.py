@@ -1,11 +1,12 @@
 """Probes on the local cloud: `python -m provisioner.verify.probe` as a program inside the VM or web app.
 
-The local cloud says, through its control API, what a VM or web app gives the programs running in
-it: `GET /_cloud/vm-identity-endpoint?id=VM_ID` -> {"authority_host"} (the VM's IMDS, for
-AZURE_POD_IDENTITY_AUTHORITY_HOST) and `GET /_cloud/web-app-identity-endpoint?id=SITE_ID` ->
-{"identity_endpoint", "identity_header"} (App Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The
-probe runs in a child process with exactly that environment, the local cloud's CA, and none of the
-operator's credential variables, because ManagedIdentityCredential reads its environment when used.
+The local cloud says, through its control API (which answers the operator's ARM token only), what a
+VM or web app gives the programs running in it: `GET /_cloud/vm-identity-endpoint?id=VM_ID` ->
+{"authority_host"} (the VM's IMDS, for AZURE_POD_IDENTITY_AUTHORITY_HOST) and
+`GET /_cloud/web-app-identity-endpoint?id=SITE_ID` -> {"identity_endpoint", "identity_header"} (App
+Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The probe runs in a child process with exactly that
+environment, the local cloud's CA, and none of the operator's credential variables, because
+ManagedIdentityCredential reads its environment when used.
 A database's endpoint comes from `GET /_cloud/sql-endpoint?id=DB_ID` -> {"connect_url", ...}.
 """
 
@@ -19,6 +20,7 @@ import sys
 from typing import Any
 
 import httpx
+from azure.core.exceptions import ClientAuthenticationError
 
 from provisioner.cloud.target import Target
 from provisioner.errors import VerifyError
@@ -100,9 +102,15 @@ class LocalRunner:
 
     def _control(self, name: str, resource_id: str) -> dict[str, Any]:
         try:
-            response = self._http.get(f"{self.target.profile.arm_endpoint}/_cloud/{name}", params={"id": resource_id})
+            # The control API answers only the operator: the token the tool itself signs in with.
+            token = self.target.credential.get_token(self.target.profile.arm_scope).token
+            response = self._http.get(
+                f"{self.target.profile.arm_endpoint}/_cloud/{name}",
+                params={"id": resource_id},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             body: Any = response.json()
-        except (httpx.HTTPError, ValueError) as failure:
+        except (httpx.HTTPError, ValueError, ClientAuthenticationError) as failure:
             raise ControlError(f"the local cloud's control API failed: {failure}", None) from None
         if response.is_error or not isinstance(body, dict):
             problem = body.get("error") if isinstance(body, dict) else None

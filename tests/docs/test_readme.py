@@ -25,7 +25,7 @@ TESTED_HEADINGS = {"A short tour", "The local cloud"}
 PLACEHOLDER = re.compile(r"/subscriptions/\.\.\./(?:\S*/)?(?P<type>\w+)/(?P<name>[\w-]+)")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # What the README's `--web-app` line presupposes: a web app applied in this session.
-WEB_APP = "provision apply scenarios/webapp-system-identity-sql.yaml --var prefix=aliceweb --deployment alice-app"
+WEB_APP = "provision apply scenarios/webapp-system-identity-sql.yaml --var prefix=aliceweb --deployment alice-web"
 TOKEN_OID = """
 import base64, json
 from azure.identity import ManagedIdentityCredential
@@ -132,7 +132,7 @@ def run_command(session: Session, block: Block, command: str) -> None:
         # the README's promise: ManagedIdentityCredential now gets that VM's or web app's token
         oid = session.run("python -", stdin_text=TOKEN_OID)
         assert oid.code == 0, str(oid)
-        assert oid.out.strip() == principal(session, "alice-app" if "--web-app" in command else "alice")
+        assert oid.out.strip() == principal(session, "alice-web" if "--web-app" in command else "alice")
         assert "AZURE_CLIENT_SECRET" not in session.env
 
 

@@ -5,12 +5,9 @@ operator to look behind the tool's back, and the cloud's control endpoints (faul
 
 from __future__ import annotations
 
-import json
 import os
-import ssl
 import subprocess
 import sys
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from provisioner.cli.main import main
 from provisioner.cloud.clients import Clients
 from provisioner.cloud.target import LocalCloudConnection, local_target
 from provisioner.emulator.server import LocalCloudServer
+from tests.control import control
 
 REPO = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
@@ -55,19 +53,14 @@ class Cloud:
     def __init__(self, server: LocalCloudServer, state_dir: Path) -> None:
         self.server = server
         self.state_dir = state_dir
-        self._context = ssl.create_default_context(cafile=str(server.ca_cert))
 
     @property
     def data_dir(self) -> Path:
         return self.server.data_dir
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = json.dumps(body).encode() if body is not None else (b"" if method != "GET" else None)
-        request = urllib.request.Request(self.server.url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, context=self._context, timeout=30) as response:
-            raw = response.read()
-        return json.loads(raw) if raw.strip() else {}
+        answer: dict[str, Any] | None = control(self.server, method, path, body)
+        return answer or {}
 
     def faults(self, **settings: Any) -> None:
         self.control("PUT", "/_cloud/faults", settings)

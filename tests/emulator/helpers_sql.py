@@ -9,6 +9,7 @@ import httpx
 from azure.mgmt.sql import SqlManagementClient
 
 from provisioner.emulator.server import LocalCloudServer
+from tests.control import control_headers
 from tests.emulator import clients
 from tests.emulator.helpers_web import https
 
@@ -60,7 +61,9 @@ class DatabaseEndpoint:
     def __init__(self, server: LocalCloudServer, database_id: str) -> None:
         self.server = server
         with https(server) as http:
-            answer = http.get(f"{server.url}/_cloud/sql-endpoint", params={"id": database_id})
+            answer = http.get(
+                f"{server.url}/_cloud/sql-endpoint", params={"id": database_id}, headers=control_headers(server)
+            )
         answer.raise_for_status()
         self.info: dict[str, str] = answer.json()
 

@@ -10,6 +10,7 @@ import httpx
 from azure.mgmt.web import WebSiteManagementClient
 
 from provisioner.emulator.server import LocalCloudServer
+from tests.control import control_headers
 from tests.emulator import clients
 
 LOCATION = "westus"
@@ -54,7 +55,9 @@ def site(
 def identity_environment(server: LocalCloudServer, site_id: str) -> dict[str, str]:
     """IDENTITY_ENDPOINT and IDENTITY_HEADER, from the control endpoint, as App Service sets them."""
     with https(server) as http:
-        answer = http.get(f"{server.url}/_cloud/web-app-identity-endpoint", params={"id": site_id})
+        answer = http.get(
+            f"{server.url}/_cloud/web-app-identity-endpoint", params={"id": site_id}, headers=control_headers(server)
+        )
     answer.raise_for_status()
     variables = answer.json()
     return {"IDENTITY_ENDPOINT": variables["identity_endpoint"], "IDENTITY_HEADER": variables["identity_header"]}

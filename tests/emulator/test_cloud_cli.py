@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from provisioner.emulator.server import SERVER_FILE, LocalCloudServer
-from tests.emulator import builders
+from provisioner.state import DeploymentState, ResourceState, StateStore
+from tests.emulator import builders, clients, helpers_web
 
 PROVISION = str(Path(sys.executable).with_name("provision"))
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
@@ -108,6 +109,10 @@ def test_commands_need_a_running_cloud(tmp_path: Path, command: str) -> None:
 
 def test_standalone_cloud_serves_a_separate_process(standalone: tuple[subprocess.Popen[str], Path, str]) -> None:
     process, data_dir, url = standalone
+    assert process.stdout is not None
+    process.stdout.readline()  # CA certificate: ...
+    hint = process.stdout.readline()
+    assert hint == f'In another shell: eval "$(provision cloud env --data-dir {data_dir})"\n'
     variables = exports(provision("cloud", "env", "--data-dir", str(data_dir)).stdout)
     assert variables["AZURE_AUTHORITY_HOST"] == variables["AZURE_RESOURCE_MANAGER_ENDPOINT"] == url
     assert "made-elsewhere" in run_after_env(["--data-dir", str(data_dir)], OPERATOR_PROGRAM, "made-elsewhere")
@@ -172,9 +177,81 @@ def test_env_for_a_vm_makes_a_process_act_inside_it(local_cloud: LocalCloudServe
     assert run_after_env(env_arguments, VM_PROGRAM, "cli-vm-rg") == {"group": "cli-vm-rg", "client": None}
 
 
-def test_env_for_an_unknown_vm_fails(local_cloud: LocalCloudServer) -> None:
+def test_env_for_an_unknown_vm_fails_and_prints_nothing_to_eval(local_cloud: LocalCloudServer) -> None:
     subscription = local_cloud.cloud.identity.subscription_id
     vm_id = f"/subscriptions/{subscription}/resourceGroups/none/providers/Microsoft.Compute/virtualMachines/none"
     finished = provision("cloud", "env", "--data-dir", str(local_cloud.data_dir), "--vm", vm_id)
     assert finished.returncode == 1
     assert "ResourceNotFound" in finished.stderr
+    assert finished.stdout == ""
+
+
+def test_a_failing_env_leaves_the_shells_credentials_alone(local_cloud: LocalCloudServer, tmp_path: Path) -> None:
+    arguments = ["--data-dir", str(local_cloud.data_dir), "--state-dir", str(tmp_path), "--vm", "nobody:vm"]
+    env_command = shlex.join([PROVISION, "cloud", "env", *arguments])
+    keep = "export AZURE_CLIENT_ID=mine AZURE_CLIENT_SECRET=kept"
+    script = f'{keep}; eval "$({env_command})"; echo "$AZURE_CLIENT_ID/$AZURE_CLIENT_SECRET"'
+    finished = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False, timeout=120)
+    assert finished.stdout.strip() == "mine/kept"
+    assert "No deployment 'nobody'" in finished.stderr
+
+
+@pytest.mark.parametrize("reference", ["alice-vm", "alice:", ":vm"])
+def test_env_refuses_a_reference_that_is_neither_an_id_nor_deployment_and_address(
+    local_cloud: LocalCloudServer, reference: str
+) -> None:
+    finished = provision("cloud", "env", "--data-dir", str(local_cloud.data_dir), "--vm", reference)
+    assert finished.returncode == 2
+    assert "DEPLOYMENT:ADDRESS" in finished.stderr
+    assert finished.stdout == ""
+
+
+def _deployment(state_dir: Path, name: str, **hosts: tuple[str, str]) -> None:
+    """A deployment's state as `provision apply` leaves it, with these (kind, ARM id) at these addresses."""
+    resources = {address: ResourceState(address, kind, azure_id) for address, (kind, azure_id) in hosts.items()}
+    StateStore(state_dir).save(DeploymentState(name, resources=resources))
+
+
+def test_env_finds_a_vm_and_a_web_app_by_deployment_and_address(
+    local_cloud: LocalCloudServer, operator_credential: Any, tmp_path: Path
+) -> None:
+    subnet = builders.group_with_subnet(local_cloud, operator_credential, "cli-ref-rg")
+    vm = builders.vm(local_cloud, operator_credential, "cli-ref-rg", "alice-vm", subnet, {"type": "SystemAssigned"})
+    plan = helpers_web.plan(local_cloud, operator_credential, "cli-ref-rg", "alice-plan")
+    site = helpers_web.site(
+        local_cloud, operator_credential, "cli-ref-rg", "alice-app", plan.id, {"type": "SystemAssigned"}
+    )
+    _deployment(tmp_path, "alice", vm=("virtual_machine", vm.id), web=("web_app", site.id))
+    common = ["--data-dir", str(local_cloud.data_dir), "--state-dir", str(tmp_path)]
+
+    by_address = provision("cloud", "env", *common, "--vm", "alice:vm")
+    assert by_address.returncode == 0, by_address.stderr
+    assert exports(by_address.stdout) == exports(provision("cloud", "env", *common, "--vm", str(vm.id)).stdout)
+    assert exports(by_address.stdout)["AZURE_POD_IDENTITY_AUTHORITY_HOST"].startswith(f"{local_cloud.url}/_imds/")
+
+    web = exports(provision("cloud", "env", *common, "--web-app", "alice:web").stdout)
+    identity_variables = {name: web[name] for name in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER")}
+    assert identity_variables == helpers_web.identity_environment(local_cloud, site.id)
+    assert "AZURE_CLIENT_SECRET" not in web
+
+    wrong_kind = provision("cloud", "env", *common, "--vm", "alice:web")
+    assert wrong_kind.returncode == 1
+    assert "Deployment 'alice' has no virtual machine at 'web' (virtual machines: alice:vm)" in wrong_kind.stderr
+    assert wrong_kind.stdout == ""
+
+
+def test_status_lists_what_the_cloud_holds(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
+    clients.resources(local_cloud, operator_credential).resource_groups.create_or_update(
+        "listed-rg", {"location": "westus"}
+    )
+    finished = provision("cloud", "status", "--data-dir", str(local_cloud.data_dir))
+    assert finished.returncode == 0, finished.stderr
+    lines = finished.stdout.splitlines()
+    groups = lines.index("  Microsoft.Resources/resourceGroups")
+    assert "    listed-rg" in lines[groups:]
+    assert "  Microsoft.Authorization/roleAssignments" in lines
+    users = lines.index("  user")
+    assert any(line.startswith("    ") for line in lines[users + 1 : users + 2])
+    assert "  servicePrincipal" in lines and "    provision-operator" in lines
+    assert local_cloud.cloud.identity.control_key not in finished.stdout
+    assert local_cloud.cloud.identity.operator_secret not in finished.stdout

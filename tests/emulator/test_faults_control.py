@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import ssl
-import urllib.request
+import urllib.error
 from typing import Any
 
 import pytest
@@ -12,18 +10,10 @@ from azure.core.rest import HttpRequest
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from provisioner.emulator.server import LocalCloudServer
+from tests.control import control as _control
 from tests.emulator import clients
 
 READ_BURST = 250
-
-
-def _control(local_cloud: LocalCloudServer, method: str, path: str, body: Any = None) -> Any:
-    context = ssl.create_default_context(cafile=str(local_cloud.ca_cert))
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(local_cloud.url + path, data=data, method=method)
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:
-        raw = response.read()
-    return json.loads(raw) if raw else None
 
 
 def _no_retry_client(local_cloud: LocalCloudServer, credential: Any) -> ResourceManagementClient:

@@ -124,7 +124,7 @@ def test_delete_is_soft_until_the_secret_is_purged(
     client = secret_client(local_cloud, created.properties.vault_uri, operator_credential)
     client.set_secret("temp", "one")
     deleted = client.begin_delete_secret("temp").result()
-    assert deleted.recovery_id == f"{local_cloud.url}/deletedsecrets/temp"
+    assert deleted.recovery_id == f"{created.properties.vault_uri}deletedsecrets/temp"
     assert client.get_deleted_secret("temp").name == "temp"
     with pytest.raises(ResourceNotFoundError):
         client.get_secret("temp")
@@ -298,3 +298,36 @@ def test_a_role_at_one_secrets_scope_reads_that_secret_only(
     at = {"vault_url": created.properties.vault_uri, "op": "get_secret"}
     outcomes = as_vm(local_cloud, vm_id, at | {"name": "granted"}, at | {"name": "other"})
     assert outcomes == [{"ok": "yes"}, {"status": 403, "code": "Forbidden"}]
+
+
+def test_a_secret_id_names_its_vault_and_version_and_is_usable_as_given(
+    local_cloud: LocalCloudServer, operator_credential: Any, group_id: str
+) -> None:
+    vaults = [_policy_vault(local_cloud, operator_credential, name, *ALL) for name in ("kv-id-one", "kv-id-two")]
+    ids = []
+    for index, created in enumerate(vaults):
+        vault_uri = str(created.properties.vault_uri)
+        assert vault_uri.startswith("https://127.0.0.1:") and vault_uri.endswith("/")
+        stored = secret_client(local_cloud, vault_uri, operator_credential).set_secret("app-secret", f"value-{index}")
+        assert stored.id == f"{vault_uri}secrets/app-secret/{stored.properties.version}"
+        assert stored.properties.vault_url == vault_uri.rstrip("/")
+        ids.append(stored.id)
+    assert len(set(ids)) == 2
+    assert len({str(created.properties.vault_uri) for created in vaults}) == 2
+
+    for index, secret_id in enumerate(ids):
+        parsed = KeyVaultSecretIdentifier(secret_id)
+        client = secret_client(local_cloud, parsed.vault_url, operator_credential)
+        assert client.get_secret(parsed.name, parsed.version).value == f"value-{index}"
+        deleted = client.begin_delete_secret(parsed.name).result()
+        assert deleted.recovery_id == f"{parsed.vault_url}/deletedsecrets/app-secret"
+
+
+def test_a_vaults_own_port_is_kept_across_a_restart(tmp_path: Any) -> None:
+    with LocalCloudServer(tmp_path) as first:
+        credential = clients.operator_credential_for(first)
+        group(first, credential, GROUP)
+        uri = vault(first, credential, GROUP, "kv-kept-port", rbac=True).properties.vault_uri
+    with LocalCloudServer(tmp_path) as second:
+        credential = clients.operator_credential_for(second)
+        assert keyvault(second, credential).vaults.get(GROUP, "kv-kept-port").properties.vault_uri == uri

@@ -12,6 +12,7 @@ import requests
 
 from provisioner.emulator.core import config
 from provisioner.emulator.server import SERVER_FILE, LocalCloudServer, ServerInfo, find_running
+from tests.control import control
 
 
 def test_server_json_describes_the_running_server(tmp_path: Path) -> None:
@@ -63,5 +64,4 @@ def test_two_servers_get_different_free_ports(tmp_path: Path) -> None:
     with LocalCloudServer(tmp_path / "a") as one, LocalCloudServer(tmp_path / "b") as two:
         assert one.port != two.port
         for server in (one, two):
-            status = requests.get(f"{server.url}/_cloud/status", verify=str(server.ca_cert), timeout=30)
-            assert status.json()["tenant_id"] == server.cloud.identity.tenant_id
+            assert control(server, "GET", "/_cloud/status")["tenant_id"] == server.cloud.identity.tenant_id

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
+from azure.keyvault.secrets import KeyVaultSecretIdentifier
 
 from provisioner.cloud.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
@@ -82,6 +83,10 @@ def test_secret_lifecycle(clients: Clients, unique: str) -> None:
     )
     created = create_and_check(clients, wanted)
     assert "first-Value-1" not in repr(created)
+    # The exported id names the vault (Azure's `{vault_uri}secrets/{name}`) and works as given.
+    assert created.exports["id"] == f"{kv.exports['vault_uri']}secrets/db-password"
+    parsed = KeyVaultSecretIdentifier(created.exports["id"])
+    assert clients.secret_client(parsed.vault_url).get_secret(parsed.name, parsed.version).value == "first-Value-1"
     assert SECRETS.diff(changed(wanted, content_type="text/plain"), created)
     rotated = desired("key_vault_secret", dict(wanted.values), secrets={"value": "second-Value-2"})
     changes = SECRETS.diff(rotated, created)

@@ -24,7 +24,7 @@ from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.store import Store, StoredResource
 
-View = Callable[[dict[str, Any], str], dict[str, Any]]
+View = Callable[[dict[str, Any], Call], dict[str, Any]]
 """A stored body as the client sees it, given the base URL it reached (per-request URLs)."""
 DeleteRule = Callable[[Store, StoredResource], None]
 """The service's delete: refuse in Azure's words when the resource is in use, else delete (cascading)."""
@@ -74,7 +74,7 @@ class TrackedType:
         )
 
     def seen(self, body: dict[str, Any], call: Call) -> dict[str, Any]:
-        return self.view(body, call.base_url) if self.view else body
+        return self.view(body, call) if self.view else body
 
 
 def add_tracked_routes(table: RouteTable, kind: TrackedType, *, get: bool = True, delete: bool = True) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import JSONResponse, Response
 
+from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
 from provisioner.emulator.core import config
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
@@ -28,13 +29,6 @@ GRAPH_APP_ROLES = (
     "Directory.Read.All",
     "Application.Read.All",
     "User.Read.All",
-)
-KNOWN_RESOURCES = frozenset(
-    config.ARM_AUDIENCES
-    + config.GRAPH_AUDIENCES
-    + config.STORAGE_AUDIENCES
-    + config.VAULT_AUDIENCES
-    + config.SQL_AUDIENCES
 )
 # Entra ID asks clients to refresh halfway through tokens that live two hours or more.
 REFRESH_IN_THRESHOLD = 7200
@@ -208,11 +202,8 @@ def _audience(call: Call, scope: str) -> str:
         raise aad_error(
             400,
             "invalid_resource",
-            500011,
-            f"The resource principal named {audience} was not found in the tenant named "
-            f"{call.cloud.identity.tenant_id}. This can happen if the application has not been installed by "
-            "the administrator of the tenant or consented to by any user in the tenant. You might have sent "
-            "your authentication request to the wrong tenant.",
+            UNKNOWN_RESOURCE_CODE,
+            unknown_resource(audience, call.cloud.identity.tenant_id),
             call,
         )
     return audience

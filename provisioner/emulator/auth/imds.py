@@ -7,11 +7,14 @@ A program acts "inside" a VM by pointing AZURE_POD_IDENTITY_AUTHORITY_HOST at
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
 from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
+from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -21,6 +24,7 @@ from provisioner.emulator.core.surface import Surface
 routes = RouteTable(Surface.IMDS)
 IMDS_PREFIX = "/_imds"
 VM_TYPE = "microsoft.compute/virtualmachines"
+FORWARDED = "Request contains the X-Forwarded-For header: IMDS does not answer requests relayed by a proxy"
 
 
 def imds_authority(base_url: str, vm: StoredResource) -> str:
@@ -36,15 +40,29 @@ def _vm_by_vm_id(call: Call, vm_id: str) -> StoredResource:
 
 @routes.get(IMDS_PREFIX + "/{vm}/metadata/identity/oauth2/token", authenticated=False)
 async def imds_token(call: Call) -> Response:
+    # IMDS's SSRF guards: a request relayed by a proxy, or one a program did not mean for IMDS, is refused.
+    if "x-forwarded-for" in call.request.headers:
+        raise CloudServiceError(400, "invalid_request", FORWARDED)
     if call.request.headers.get("metadata", "").lower() != "true":
         raise CloudServiceError(400, "invalid_request", "Required metadata header not specified")
     resource = call.query_value("resource")
     if not resource:
         raise CloudServiceError(400, "invalid_request", "Required query variable 'resource' is missing")
+    if resource not in KNOWN_RESOURCES:
+        raise CloudServiceError(400, "invalid_resource", _entra_refusal(call, resource))
     vm = _vm_by_vm_id(call, call.params["vm"])
     selector = _selector(call)
     identity = select_identity(attached_identities(call.cloud.store, vm), selector)
     return JSONResponse(token_response(call, identity, resource))
+
+
+def _entra_refusal(call: Call, resource: str) -> str:
+    """Entra's AADSTS500011 as IMDS passes it on: the description, then trace, correlation and time lines."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return (
+        f"AADSTS{UNKNOWN_RESOURCE_CODE}: {unknown_resource(resource, call.cloud.identity.tenant_id)}\r\n"
+        f"Trace ID: {call.request_id}\r\nCorrelation ID: {uuid.uuid4()}\r\nTimestamp: {stamp}"
+    )
 
 
 def _selector(call: Call) -> tuple[str, str] | None:

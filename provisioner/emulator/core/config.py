@@ -6,7 +6,7 @@ import json
 import os
 import secrets
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 IDENTITY_FILE = "cloud.json"
@@ -37,8 +37,10 @@ class CloudIdentity:
     subscription_id: str
     operator_client_id: str
     operator_object_id: str
-    operator_secret: str
+    operator_secret: str = field(repr=False)
     operator_display_name: str = "provision-operator"
+    # Authorizes the control API (`/_cloud/...`) as the operator's token does; kept only in cloud.json.
+    control_key: str = field(default="", repr=False)
 
     @classmethod
     def generate(cls) -> CloudIdentity:
@@ -48,6 +50,7 @@ class CloudIdentity:
             operator_client_id=str(uuid.uuid4()),
             operator_object_id=str(uuid.uuid4()),
             operator_secret=secrets.token_urlsafe(32),
+            control_key=secrets.token_urlsafe(32),
         )
 
 
@@ -55,12 +58,21 @@ def load_or_create_identity(data_dir: Path) -> CloudIdentity:
     """Read `cloud.json` from the data dir, creating it (mode 0600: it holds a secret) if absent."""
     path = data_dir / IDENTITY_FILE
     if path.exists():
-        return CloudIdentity(**json.loads(path.read_text()))
-    identity = CloudIdentity.generate()
+        identity = CloudIdentity(**json.loads(path.read_text()))
+        if identity.control_key:
+            return identity
+        # A data dir made before the control API needed a credential: give it a key.
+        identity = replace(identity, control_key=secrets.token_urlsafe(32))
+    else:
+        identity = CloudIdentity.generate()
     data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    _write_private(path, identity)
+    return identity
+
+
+def _write_private(path: Path, identity: CloudIdentity) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(asdict(identity), handle, indent=2)
     os.replace(tmp, path)
-    return identity

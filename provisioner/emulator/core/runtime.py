@@ -10,6 +10,7 @@ from provisioner.emulator.core.faults import Faults, FaultSettings
 from provisioner.emulator.core.requestlog import RequestLog
 from provisioner.emulator.core.store import Store
 from provisioner.emulator.core.tokens import TokenIssuer
+from provisioner.emulator.core.vaulthosts import VaultHosts
 
 DATABASE_FILE = "cloud.sqlite"
 
@@ -36,6 +37,7 @@ class Cloud:
         self.tokens = TokenIssuer(data_dir, self.identity.tenant_id)
         self.faults = Faults(faults)
         self.log = RequestLog()
+        self.vault_hosts = VaultHosts(data_dir)
         self.seed()
 
     def seed(self) -> None:

@@ -176,6 +176,9 @@ class TokenIssuer:
         except jwt.PyJWTError as exc:
             raise invalid_token() from exc
         self._check_issuer(str(claims["iss"]))
+        # Entra puts its own tenant in both; a token that names another tenant in `tid` was not issued here.
+        if str(claims["tid"]).lower() != self.tenant_id.lower():
+            raise invalid_token()
         if not isinstance(claims["exp"], int | float) or not isinstance(claims["nbf"], int | float):
             raise invalid_token()
         return claims

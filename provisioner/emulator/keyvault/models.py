@@ -1,7 +1,8 @@
 """Key vaults: names, shapes, the permission model, and the vault's access policies.
 
-The vault URI is not stored: `vault_view` adds it for the address the client reached. The local
-vault URL is path style, `https://127.0.0.1:PORT/_vaults/<name>/`; see `secret_routes` for why.
+The vault URI is not stored: `vault_view` adds it. Each vault is served at the root of its own port,
+`https://127.0.0.1:<vault port>/` (see `emulator/core/vaulthosts.py` for why), and also path style on the
+main port, `https://127.0.0.1:PORT/_vaults/<name>/`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.store import Store, StoredResource
 
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
-VAULT_PREFIX = "/_vaults"
 # API versions from this one on create vaults in RBAC mode unless told otherwise (Azure's 2026 change).
 RBAC_DEFAULT_SINCE = "2026-02-01"
 MAX_ACCESS_POLICIES = 1024
@@ -198,12 +198,8 @@ def update_vault(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any
     return updated
 
 
-def vault_url(base_url: str, name: str) -> str:
-    return f"{base_url}{VAULT_PREFIX}/{name}/"
-
-
-def vault_view(body: dict[str, Any], base_url: str) -> dict[str, Any]:
-    return body | {"properties": body["properties"] | {"vaultUri": vault_url(base_url, body["name"])}}
+def vault_view(body: dict[str, Any], vault_uri: str) -> dict[str, Any]:
+    return body | {"properties": body["properties"] | {"vaultUri": vault_uri}}
 
 
 # ---- access policies ---------------------------------------------------------------------

@@ -31,17 +31,19 @@ from provisioner.emulator.resources.cascade import delete_resource
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.KeyVault"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.KeyVault"
-VAULTS = TrackedType(PROVIDER, "vaults", "vault", "vaults", delete=delete_resource, view=vault_view)
+
+
+def _view(body: dict[str, Any], call: Call) -> dict[str, Any]:
+    return vault_view(body, call.cloud.vault_hosts.vault_url(call.base_url, body["name"]))
+
+
+VAULTS = TrackedType(PROVIDER, "vaults", "vault", "vaults", delete=delete_resource, view=_view)
 add_tracked_routes(routes, VAULTS)
 VAULT = VAULTS.item
 
 
 def _vault_id(call: Call) -> str:
     return resource_path(call, PROVIDER, "vaults", call.params["name"])
-
-
-def _view(call: Call, body: dict[str, Any]) -> dict[str, Any]:
-    return vault_view(body, call.base_url)
 
 
 def _save(call: Call, body: dict[str, Any]) -> None:
@@ -62,7 +64,7 @@ async def create_vault(call: Call) -> Response:
         check_name_free(call.cloud.store, vault_id, name)
         check_not_deleted(call.cloud.store, name, time.time())
         _save(call, body)
-    answer = _view(call, body)
+    answer = _view(body, call)
     if existing is None:
         answer["properties"]["provisioningState"] = "RegisteringDns"
     return arm_json(answer)
@@ -74,7 +76,7 @@ def _recover(call: Call, vault_id: str, name: str) -> Response:
     with call.cloud.store.transaction():
         body = take_for_recovery(call.cloud.store, vault_id, name, time.time())
         _save(call, body)
-    return arm_json(_view(call, body))
+    return arm_json(_view(body, call))
 
 
 @routes.patch(VAULT)
@@ -82,7 +84,7 @@ async def update_vault_properties(call: Call) -> Response:
     existing = read_existing(call, _vault_id(call), VAULT_TYPE, action="write")
     body = update_vault(existing.body, call.json())
     _save(call, body)
-    return arm_json(_view(call, body))
+    return arm_json(_view(body, call))
 
 
 @routes.put(VAULT + "/accessPolicies/{operation}")

@@ -1,10 +1,8 @@
-"""The Key Vault secrets data plane, at `https://127.0.0.1:PORT/_vaults/<vault>/secrets/...`.
+"""The Key Vault secrets data plane, at `{vaultUri}secrets/...`: the root of the vault's own port
+(see emulator/core/vaulthosts.py), or `https://127.0.0.1:PORT/_vaults/<vault>/secrets/...` on the main port.
 
-Vault URLs are path style because Key Vault's host-per-vault scheme needs DNS the local cloud does not
-have. The ids in answers, however, are `https://127.0.0.1:PORT/secrets/<name>/<version>`, at the root
-of the host: azure-keyvault-secrets parses every id it receives (KeyVaultSecretIdentifier) and accepts
-only paths of two or three segments, so an id under `/_vaults/<vault>` would fail every call. The cost:
-`vault_url` of a parsed id is the cloud's root, not the vault (versions are unique cloud-wide).
+Ids in answers are Azure's, `{vaultUri}secrets/<name>/<version>`: they name their vault and version, and
+azure-keyvault-secrets (which parses every id it receives) turns one back into a client for that vault.
 """
 
 from __future__ import annotations
@@ -21,8 +19,8 @@ from provisioner.emulator.core.naming import check_secret_name
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.store import StoredResource
 from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.core.vaulthosts import VAULT_PREFIX
 from provisioner.emulator.keyvault import secret_auth, secrets
-from provisioner.emulator.keyvault.models import VAULT_PREFIX
 from provisioner.emulator.keyvault.secret_auth import SecretOperation
 from provisioner.emulator.keyvault.secrets import SecretVersion
 
@@ -62,10 +60,14 @@ def _retention_days(vault: StoredResource) -> int:
     return int(vault.body["properties"]["softDeleteRetentionInDays"])
 
 
+def _vault_uri(call: Call, vault: StoredResource) -> str:
+    return call.cloud.vault_hosts.vault_url(call.base_url, vault.body["name"])
+
+
 def _secret_json(call: Call, vault: StoredResource, secret: SecretVersion, *, value: bool, versioned: bool) -> Any:
     purgeable = "" if vault.body["properties"].get("enablePurgeProtection") else "+Purgeable"
     body: dict[str, Any] = {
-        "id": f"{call.base_url}/secrets/{secret.name}" + (f"/{secret.version}" if versioned else ""),
+        "id": f"{_vault_uri(call, vault)}secrets/{secret.name}" + (f"/{secret.version}" if versioned else ""),
         "attributes": secret.attributes
         | {"recoveryLevel": f"Recoverable{purgeable}", "recoverableDays": _retention_days(vault)},
     }
@@ -81,7 +83,7 @@ def _secret_json(call: Call, vault: StoredResource, secret: SecretVersion, *, va
 def _deleted_json(call: Call, vault: StoredResource, secret: SecretVersion) -> Any:
     deleted = int(secret.deleted or 0)
     return _secret_json(call, vault, secret, value=False, versioned=True) | {
-        "recoveryId": f"{call.base_url}/deletedsecrets/{secret.name}",
+        "recoveryId": f"{_vault_uri(call, vault)}deletedsecrets/{secret.name}",
         "deletedDate": deleted,
         "scheduledPurgeDate": deleted + _retention_days(vault) * SECONDS_PER_DAY,
     }

@@ -44,11 +44,16 @@ from provisioner.emulator.storage.models import (
 )
 from provisioner.emulator.storage.sas import service_sas_from_request
 
+
+def _view(body: dict[str, Any], call: Call) -> dict[str, Any]:
+    return account_view(body, call.base_url)
+
+
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Storage"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Storage"
 STORAGE_ACCOUNTS = TrackedType(
-    PROVIDER, "storageAccounts", "storage_account", "storage_accounts", delete=delete_resource_tree, view=account_view
+    PROVIDER, "storageAccounts", "storage_account", "storage_accounts", delete=delete_resource_tree, view=_view
 )
 add_tracked_routes(routes, STORAGE_ACCOUNTS)
 ACCOUNT = STORAGE_ACCOUNTS.item
@@ -57,10 +62,6 @@ CONTAINERS = ACCOUNT + "/blobServices/default/containers"
 
 def _account_id(call: Call) -> str:
     return resource_path(call, PROVIDER, "storageAccounts", call.params["name"])
-
-
-def _view(call: Call, body: dict[str, Any]) -> dict[str, Any]:
-    return account_view(body, call.base_url)
 
 
 @routes.put(ACCOUNT)
@@ -77,9 +78,9 @@ async def create_storage_account(call: Call) -> Response:
         body = account_body(base, request, existing, now)
         store.put_resource(body["id"], ACCOUNT_TYPE, account_id.split("/providers/")[0], body)
         if existing is not None:
-            return arm_json(_view(call, body))
+            return arm_json(_view(body, call))
         create_keys(store, body["id"], now)
-    headers = start_operation(call, provider=PROVIDER, location=body["location"], result=_view(call, body))
+    headers = start_operation(call, provider=PROVIDER, location=body["location"], result=_view(body, call))
     return no_content(202, location_only(headers))
 
 
@@ -88,7 +89,7 @@ async def update_storage_account(call: Call) -> Response:
     existing = read_existing(call, _account_id(call), ACCOUNT_TYPE, action="write")
     body = update_account(existing.body, call.json())
     call.cloud.store.put_resource(existing.id, ACCOUNT_TYPE, existing.parent, body)
-    return arm_json(_view(call, body))
+    return arm_json(_view(body, call))
 
 
 def _keys_body(call: Call, account: StoredResource) -> dict[str, Any]:

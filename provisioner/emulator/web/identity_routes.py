@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
 from provisioner.emulator.auth.imds import token_response
+from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -97,6 +98,9 @@ async def app_service_token(call: Call) -> Response:
     resource = call.query_value("resource")
     if not resource:
         raise CloudServiceError(400, "BadRequest", "The 'resource' query parameter is required.")
+    if resource not in KNOWN_RESOURCES:
+        description = unknown_resource(resource, call.cloud.identity.tenant_id)
+        raise CloudServiceError(400, "BadRequest", f"AADSTS{UNKNOWN_RESOURCE_CODE}: {description}")
     identity = _choose(call, attached_identities(call.cloud.store, site))
     token = token_response(call, identity, resource)
     return JSONResponse(
