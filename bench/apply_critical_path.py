@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import figure
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.target import LocalCloudConnection, local_target
+from provisioner.azure.clients import Clients
+from provisioner.azure.target import LocalCloudConnection, local_target
 from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.engine.apply import apply_plan

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from provisioner.azure.target import Target
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
 from provisioner.cli.options import (
     FILE,
@@ -24,7 +25,6 @@ from provisioner.cli.options import (
     target_info,
 )
 from provisioner.cli.progress_view import progress_view
-from provisioner.cloud.target import Target
 from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.engine.report import RunReport

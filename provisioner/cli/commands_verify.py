@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from provisioner.azure.clients import Clients
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
 from provisioner.cli.options import FILE, check_state_target, run_inputs, run_options
 from provisioner.cli.targets import open_target
-from provisioner.cloud.clients import Clients
 from provisioner.state import StateStore
 from provisioner.verify.model import CheckResult, Result, VerifyReport
 from provisioner.verify.run import verify

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
+from provisioner.azure.clients import Clients
+from provisioner.azure.target import Target
 from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.cli.targets import open_target, target_options
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.target import Target
 from provisioner.engine.warmup import warm_up
 from provisioner.errors import StateError
 from provisioner.execution.executor import DEFAULT_PARALLELISM

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from provisioner.cloud.target import LocalCloudConnection, Target, azure_target, local_target
+from provisioner.azure.target import LocalCloudConnection, Target, azure_target, local_target
 
 if TYPE_CHECKING:
     from provisioner.emulator.core.config import CloudIdentity

@@ -23,7 +23,7 @@ from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.requestlog import category_of
 from provisioner.emulator.core.routing import Route, RouteTable, by_specificity
-from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.render import render_error
 
@@ -49,7 +49,7 @@ ARM_HEADERS = {
 class LocalCloudApp:
     """Dispatches to the routes of `tables` (see services.py), tried by specificity whatever their order."""
 
-    def __init__(self, cloud: Cloud, tables: Iterable[RouteTable]) -> None:
+    def __init__(self, cloud: LocalCloud, tables: Iterable[RouteTable]) -> None:
         self.cloud = cloud
         self.routes: list[Route] = by_specificity(route for table in tables for route in table.routes)
 

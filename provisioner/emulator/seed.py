@@ -8,7 +8,7 @@ import uuid
 
 from provisioner.emulator.arm.ids import subscription_id
 from provisioner.emulator.authorization.models import OWNER_ROLE_GUID, store_role_assignment
-from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.core.store import DirectoryObject
 from provisioner.emulator.graph.directory import create_user
 
@@ -19,7 +19,7 @@ SEEDED_USERS = (
 )
 
 
-def seed_cloud(cloud: Cloud) -> None:
+def seed_cloud(cloud: LocalCloud) -> None:
     identity = cloud.identity
     store = cloud.store
     if store.get_directory_object(identity.operator_object_id) is not None:

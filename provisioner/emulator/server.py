@@ -24,7 +24,7 @@ import uvicorn
 
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.faults import FaultSettings
-from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.seed import seed_cloud
 from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 from provisioner.emulator.tls import ensure_tls
@@ -52,7 +52,7 @@ class LocalCloudServer:
         self._socket = _bind(port)
         self._port: int = self._socket.getsockname()[1]
         self._tls = ensure_tls(data_dir)
-        self.cloud = Cloud(data_dir, seed_cloud, faults, SCOPE_FINDERS)
+        self.cloud = LocalCloud(data_dir, seed_cloud, faults, SCOPE_FINDERS)
         self._server = _Server(
             self.cloud,
             uvicorn.Config(
@@ -149,7 +149,7 @@ class LocalCloudServer:
 class _Server(uvicorn.Server):
     """uvicorn's server, which also serves each key vault's own port (see vaulthosts.py) once started."""
 
-    def __init__(self, cloud: Cloud, config: uvicorn.Config) -> None:
+    def __init__(self, cloud: LocalCloud, config: uvicorn.Config) -> None:
         super().__init__(config)
         self._cloud = cloud
 

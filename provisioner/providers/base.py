@@ -145,7 +145,7 @@ class CloudClients(Protocol):
     def blob_service(self, account_url: str) -> Any: ...  # azure.storage.blob.BlobServiceClient
 
     @property
-    def sql_endpoint(self) -> Any: ...  # provisioner.cloud.sql_endpoint.SqlEndpoint (T-SQL, local cloud only)
+    def sql_endpoint(self) -> Any: ...  # provisioner.azure.sql_endpoint.SqlEndpoint (T-SQL, local cloud only)
 
 
 class ReadCache(Protocol):
@@ -192,7 +192,7 @@ class Provider(ABC, Generic[S]):
         """Every cloud-facing method of a provider raises provisioner errors only (CloudError with
         Azure's status and code, TransientCloudError for what is worth retrying), never SDK exceptions."""
         super().__init_subclass__(**kwargs)
-        from provisioner.cloud.errors import translating
+        from provisioner.azure.errors import translating
 
         for name in ("read", "create", "update", "delete", "restore"):
             if name in cls.__dict__:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from azure.core.exceptions import HttpResponseError
 
-from provisioner.cloud.errors import translate
+from provisioner.azure.errors import translate
 from provisioner.errors import CloudError, ProvisionError
 from provisioner.kinds.blob import BlobSpec
 from provisioner.providers.arm import delete_if_present, get_or_none, parse_id

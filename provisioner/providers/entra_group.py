@@ -36,29 +36,29 @@ class EntraGroupProvider(Provider[EntraGroupSpec]):
             mail_nickname=spec.nickname,
             security_enabled=True,
         )
-        return _observe(ctx.clients.run_msgraph(lambda graph: graph.groups.post(group)))
+        return _observe(ctx.clients.run_msgraph(lambda msgraph: msgraph.groups.post(group)))
 
     def update(
         self, ctx: ProviderContext, desired: Desired[EntraGroupSpec], observed: Observed, changes: list[AttributeChange]
     ) -> Observed:
         patch = Group(description=desired.spec.description)
 
-        async def change(graph: Any) -> Any:
-            builder = graph.groups.by_group_id(observed.azure_id)
+        async def change(msgraph: Any) -> Any:
+            builder = msgraph.groups.by_group_id(observed.azure_id)
             await builder.patch(patch)
             return await builder.get()
 
         return _observe(ctx.clients.run_msgraph(change))
 
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
-        ctx.clients.run_msgraph(lambda graph: get_or_none(graph.groups.by_group_id(azure_id).delete))
+        ctx.clients.run_msgraph(lambda msgraph: get_or_none(msgraph.groups.by_group_id(azure_id).delete))
 
 
 def _find(ctx: ProviderContext, display_name: str) -> Any:
     query = filtered(
         GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters, f"displayName eq {odata_string(display_name)}"
     )
-    page = ctx.clients.run_msgraph(lambda graph: graph.groups.get(request_configuration=query))
+    page = ctx.clients.run_msgraph(lambda msgraph: msgraph.groups.get(request_configuration=query))
     groups = list(page.value or [])
     if len(groups) > 1:
         raise CloudError(

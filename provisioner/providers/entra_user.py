@@ -14,7 +14,7 @@ from provisioner.providers.msgraph import get_or_none
 class EntraUserProvider(Provider[EntraUserSpec]):
     def read(self, ctx: ProviderContext, desired: Desired[EntraUserSpec]) -> Observed | None:
         name = desired.spec.user_principal_name
-        user = ctx.clients.run_msgraph(lambda graph: get_or_none(lambda: graph.users.by_user_id(name).get()))
+        user = ctx.clients.run_msgraph(lambda msgraph: get_or_none(lambda: msgraph.users.by_user_id(name).get()))
         if user is None:
             return None
         attributes = {"user_principal_name": user.user_principal_name, "display_name": user.display_name}

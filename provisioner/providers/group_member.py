@@ -37,10 +37,10 @@ class GroupMemberProvider(Provider[GroupMemberSpec]):
     def create(self, ctx: ProviderContext, desired: Desired[GroupMemberSpec]) -> Observed:
         group, member = str(desired.spec.group), str(desired.spec.member)
 
-        async def add(graph: Any) -> None:
-            reference = ReferenceCreate(odata_id=f"{graph.request_adapter.base_url}/directoryObjects/{member}")
+        async def add(msgraph: Any) -> None:
+            reference = ReferenceCreate(odata_id=f"{msgraph.request_adapter.base_url}/directoryObjects/{member}")
             try:
-                await graph.groups.by_group_id(group).members.ref.post(reference)
+                await msgraph.groups.by_group_id(group).members.ref.post(reference)
             except APIError as error:
                 if error.response_status_code == NOT_FOUND and member.lower() in _message(error).lower():
                     raise _principal_not_found(member) from None
@@ -53,15 +53,17 @@ class GroupMemberProvider(Provider[GroupMemberSpec]):
     def delete(self, ctx: ProviderContext, azure_id: str, attributes: Mapping[str, Any]) -> None:
         group, _, member = azure_id.partition("/members/")
         ctx.clients.run_msgraph(
-            lambda graph: get_or_none(graph.groups.by_group_id(group).members.by_directory_object_id(member).ref.delete)
+            lambda msgraph: get_or_none(
+                msgraph.groups.by_group_id(group).members.by_directory_object_id(member).ref.delete
+            )
         )
 
 
 def _members(ctx: ProviderContext, group: str) -> frozenset[str]:
     """The ids of the group's direct members (none when the group does not exist)."""
 
-    async def listing(graph: Any) -> frozenset[str]:
-        members = graph.groups.by_group_id(group).members
+    async def listing(msgraph: Any) -> frozenset[str]:
+        members = msgraph.groups.by_group_id(group).members
         first = await get_or_none(members.get)
         if first is None:
             return frozenset()

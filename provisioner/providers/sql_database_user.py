@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.cloud.sql_endpoint import quote_name
+from provisioner.azure.sql_endpoint import quote_name
 from provisioner.errors import CloudError, TransientCloudError
 from provisioner.kinds.sql_database_user import SqlDatabaseUserSpec
 from provisioner.providers.arm import parse_id

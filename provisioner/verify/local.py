@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
 
-from provisioner.cloud.target import Target
+from provisioner.azure.target import Target
 from provisioner.errors import VerifyError
 from provisioner.kinds.base import HostType
 from provisioner.verify.abilities import Action

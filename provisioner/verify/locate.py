@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.errors import SDK_ERRORS, translate
-from provisioner.cloud.ids import parse_arm_id
+from provisioner.azure.clients import Clients
+from provisioner.azure.errors import SDK_ERRORS, translate
+from provisioner.azure.ids import parse_arm_id
 from provisioner.state import ResourceState
 from provisioner.verify.abilities import Action
 from provisioner.verify.model import Unverifiable, error

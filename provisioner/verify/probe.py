@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from provisioner.cloud.errors import translate
+from provisioner.azure.errors import translate
 from provisioner.verify import probe_steps as steps
 from provisioner.verify.abilities import Action
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.scenario import Check, Scenario
 from provisioner.state import DeploymentState
 from provisioner.verify.abilities import Expect

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.errors import SDK_ERRORS, translate
-from provisioner.cloud.ids import parse_arm_id
+from provisioner.azure.clients import Clients
+from provisioner.azure.errors import SDK_ERRORS, translate
+from provisioner.azure.ids import parse_arm_id
 from provisioner.kinds.base import HostType
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor

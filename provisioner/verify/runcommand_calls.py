@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from provisioner.cloud.profiles import CloudProfile
+from provisioner.azure.profiles import CloudProfile
 from provisioner.verify.abilities import Action
 from provisioner.verify.model import Outcome, error
 from provisioner.verify.probe import STEPS

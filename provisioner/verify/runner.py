@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from provisioner.cloud.profiles import scope
-from provisioner.cloud.target import Target
+from provisioner.azure.profiles import scope
+from provisioner.azure.target import Target
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error

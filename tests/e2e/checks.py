@@ -8,7 +8,7 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.service_principals.service_principals_request_builder import ServicePrincipalsRequestBuilder
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 
 
 def role_assignments(sdk: Clients, principal_id: str) -> list[Any]:
@@ -49,10 +49,10 @@ def directory_objects_named(sdk: Clients, prefix: str) -> list[str]:
     groups = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(filter=query)
     principals = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters(filter=query)
 
-    async def find(graph: Any) -> list[str]:
+    async def find(msgraph: Any) -> list[str]:
         found = [
-            await graph.groups.get(RequestConfiguration(query_parameters=groups)),
-            await graph.service_principals.get(RequestConfiguration(query_parameters=principals)),
+            await msgraph.groups.get(RequestConfiguration(query_parameters=groups)),
+            await msgraph.service_principals.get(RequestConfiguration(query_parameters=principals)),
         ]
         return [item.display_name for page in found for item in page.value or []]
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from provisioner.azure.clients import Clients
+from provisioner.azure.target import LocalCloudConnection, local_target
 from provisioner.cli.main import main
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.target import LocalCloudConnection, local_target
 from provisioner.emulator.server import LocalCloudServer
 from tests.control import control
 

@@ -10,7 +10,7 @@ import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.kinds import KINDS
 from provisioner.scenario import load_scenario
 from tests.e2e.checks import resources_named, role_assignments
@@ -34,9 +34,9 @@ def options(cloud: Cloud, prefix: str) -> list[str]:
 
 
 def groups_named(sdk: Clients, name: str) -> list[Any]:
-    async def find(graph: Any) -> list[Any]:
+    async def find(msgraph: Any) -> list[Any]:
         query = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(filter=f"displayName eq '{name}'")
-        found = await graph.groups.get(RequestConfiguration(query_parameters=query))
+        found = await msgraph.groups.get(RequestConfiguration(query_parameters=query))
         return list(found.value or [])
 
     return sdk.run_msgraph(find)

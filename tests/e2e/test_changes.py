@@ -10,7 +10,7 @@ import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from tests.e2e.checks import resources_named, role_assignments
 from tests.e2e.conftest import Cloud
 
@@ -87,9 +87,9 @@ def test_update_in_place_and_removal(cloud: Cloud, sdk: Clients, prefix: str, tm
 
 
 def user_id(sdk: Clients, upn: str) -> str:
-    async def find(graph: Any) -> str:
+    async def find(msgraph: Any) -> str:
         query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(filter=f"userPrincipalName eq '{upn}'")
-        found = await graph.users.get(RequestConfiguration(query_parameters=query))
+        found = await msgraph.users.get(RequestConfiguration(query_parameters=query))
         return str(found.value[0].id)
 
     return sdk.run_msgraph(find)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from tests.e2e.conftest import DATA, Cloud, Outcome
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.scenario import load_scenario
 from tests.e2e.checks import (
     directory_objects_named,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from tests.e2e.checks import resources_named, role_assignments
 from tests.e2e.conftest import TUTORIAL, Cloud
 

@@ -10,7 +10,7 @@ import pytest
 
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.routing import RouteTable
-from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.seed import seed_cloud
 from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 
@@ -20,8 +20,8 @@ VALUES = ("x1", "providers", "common")
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Cloud:
-    return Cloud(Path(tmp_path_factory.mktemp("cloud")), seed_cloud, scope_finders=SCOPE_FINDERS)
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> LocalCloud:
+    return LocalCloud(Path(tmp_path_factory.mktemp("cloud")), seed_cloud, scope_finders=SCOPE_FINDERS)
 
 
 def _shuffled(tables: tuple[RouteTable, ...], seed: int) -> list[RouteTable]:
@@ -58,7 +58,7 @@ def _dispatch(app: LocalCloudApp, paths: list[str]) -> list[tuple[str | None, di
     return outcome
 
 
-def test_shuffled_route_tables_dispatch_every_path_the_same(cloud: Cloud) -> None:
+def test_shuffled_route_tables_dispatch_every_path_the_same(cloud: LocalCloud) -> None:
     paths = _sample_paths()
     expected = _dispatch(LocalCloudApp(cloud, ROUTE_TABLES), paths)
     for seed in (1, 2, 3):
@@ -82,7 +82,7 @@ def test_shuffled_route_tables_dispatch_every_path_the_same(cloud: Cloud) -> Non
     ],
 )
 def test_the_most_specific_route_wins_even_when_the_blob_catch_all_comes_first(
-    cloud: Cloud, method: str, path: str, handler: str
+    cloud: LocalCloud, method: str, path: str, handler: str
 ) -> None:
     blob_first = sorted(ROUTE_TABLES, key=lambda table: not any(route.catch_all for route in table.routes))
     route, _, _ = LocalCloudApp(cloud, blob_first).match(method, path)

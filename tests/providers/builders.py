@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
 from provisioner.providers.base import Observed

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.target import LocalCloudConnection, Target, local_target
+from provisioner.azure.clients import Clients
+from provisioner.azure.target import LocalCloudConnection, Target, local_target
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from provisioner.cloud.clients import Clients, RetrySettings
-from provisioner.cloud.profiles import azure_profile, local_profile
-from provisioner.cloud.target import LocalCloudConnection, Target, azure_target, local_target
+from provisioner.azure.clients import Clients, RetrySettings
+from provisioner.azure.profiles import azure_profile, local_profile
+from provisioner.azure.target import LocalCloudConnection, Target, azure_target, local_target
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import CloudError, ConfigurationError, TransientCloudError
 from provisioner.plan.context import RunContext
@@ -35,7 +35,7 @@ def test_sovereign_clouds_have_their_own_endpoints_and_scopes() -> None:
 
 def test_the_local_cloud_uses_its_own_endpoints_with_public_audiences() -> None:
     profile = local_profile("https://127.0.0.1:8443/")
-    assert profile.arm_endpoint == profile.graph_endpoint == profile.authority_host == "https://127.0.0.1:8443"
+    assert profile.arm_endpoint == profile.msgraph_endpoint == profile.authority_host == "https://127.0.0.1:8443"
     assert profile.arm_scope == azure_profile().arm_scope
     assert profile.sql_scope == "https://database.windows.net/.default"
     assert profile.poll_interval <= 1
@@ -65,7 +65,7 @@ def test_principal_id_is_the_operators(clients: Clients, local_cloud: LocalCloud
 def test_clients_are_built_once_and_graph_works_from_many_threads(target: Target) -> None:
     with Clients(target) as clients, ThreadPoolExecutor(8) as pool:
         built = list(pool.map(lambda _: clients.authorization, range(8)))
-        pages = list(pool.map(lambda _: clients.run_msgraph(lambda graph: graph.users.get()), range(8)))
+        pages = list(pool.map(lambda _: clients.run_msgraph(lambda msgraph: msgraph.users.get()), range(8)))
     assert all(client is built[0] for client in built)
     assert all(len(page.value) >= 2 for page in pages)
 

@@ -6,7 +6,7 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.keyvault.secrets import KeyVaultSecretIdentifier
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.errors import CloudError

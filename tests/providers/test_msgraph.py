@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from msgraph.generated.models.reference_create import ReferenceCreate
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import ConfigurationError, TransientCloudError
 from provisioner.plan.context import RunContext
@@ -61,9 +61,9 @@ def test_group_member_lifecycle(clients: Clients, unique: str) -> None:
 def test_adding_a_member_already_there_is_success(clients: Clients, unique: str) -> None:
     group, member = _group_and_principal(clients, unique)
 
-    async def add(graph: Any) -> None:
-        reference = ReferenceCreate(odata_id=f"{graph.request_adapter.base_url}/directoryObjects/{member}")
-        await graph.groups.by_group_id(group).members.ref.post(reference)
+    async def add(msgraph: Any) -> None:
+        reference = ReferenceCreate(odata_id=f"{msgraph.request_adapter.base_url}/directoryObjects/{member}")
+        await msgraph.groups.by_group_id(group).members.ref.post(reference)
 
     clients.run_msgraph(add)
     wanted = desired("group_member", {"group": group, "member": member})

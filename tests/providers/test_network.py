@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.errors import CloudError
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.providers import PROVIDERS
 from tests.providers.conftest import DEPLOYMENT_TAGS, changed, desired
 from tests.providers.lifecycle import create_and_check, delete_and_check, full_lifecycle, read, update_and_check

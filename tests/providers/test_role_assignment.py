@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import TransientCloudError
 from provisioner.plan.context import RunContext

@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
-from provisioner.cloud.clients import Clients
-from provisioner.cloud.profiles import azure_profile
-from provisioner.cloud.sql_endpoint import SqlEndpoint
-from provisioner.cloud.target import Target
+from provisioner.azure.clients import Clients
+from provisioner.azure.profiles import azure_profile
+from provisioner.azure.sql_endpoint import SqlEndpoint
+from provisioner.azure.target import Target
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import ConfigurationError, TransientCloudError
 from provisioner.plan.context import RunContext

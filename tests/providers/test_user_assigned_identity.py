@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from tests.providers import builders
 from tests.providers.conftest import changed, desired
 from tests.providers.lifecycle import full_lifecycle

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
 from tests.providers import builders

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from tests.verify.conftest import Deployment, VerifyCloud, checks, vm_resources
 
 pytestmark = pytest.mark.e2e

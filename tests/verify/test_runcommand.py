@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.state import DeploymentState, StateStore
 from provisioner.verify.abilities import Action
 from provisioner.verify.actors import Actor

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from provisioner.cloud.profiles import azure_profile
+from provisioner.azure.profiles import azure_profile
 from provisioner.verify.abilities import Action
 from provisioner.verify.model import Actual
 from provisioner.verify.runcommand_calls import BLOB_API_VERSION, Script, Where, build_script

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from provisioner.cloud.clients import Clients
+from provisioner.azure.clients import Clients
 from provisioner.scenario import load_scenario
 from provisioner.state import StateStore
 from provisioner.verify.model import Actual, Result

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from provisioner.emulator.arm.ids import group_of, subscription_of
 from provisioner.emulator.core.errors import CloudServiceError
-from provisioner.emulator.core.runtime import Cloud
+from provisioner.emulator.core.runtime import LocalCloud
 
 
-def require_subscription(cloud: Cloud, subscription: str) -> None:
+def require_subscription(cloud: LocalCloud, subscription: str) -> None:
     if subscription.lower() != cloud.identity.subscription_id.lower():
         raise CloudServiceError(404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be found.")
 
 
-def require_group(cloud: Cloud, subscription: str, group: str) -> None:
+def require_group(cloud: LocalCloud, subscription: str, group: str) -> None:
     require_subscription(cloud, subscription)
     if cloud.store.get_resource(f"/subscriptions/{subscription}/resourceGroups/{group}") is None:
         raise CloudServiceError(404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found.")
 
 
-def require_scope(cloud: Cloud, scope: str) -> None:
+def require_scope(cloud: LocalCloud, scope: str) -> None:
     """A role assignment or definition scope: the subscription, a group or a resource that exists."""
     subscription = subscription_of(scope)
     if subscription is None:
@@ -40,7 +40,7 @@ def require_scope(cloud: Cloud, scope: str) -> None:
         raise resource_not_found(scope)
 
 
-def _exists(cloud: Cloud, scope: str) -> bool:
+def _exists(cloud: LocalCloud, scope: str) -> bool:
     store = cloud.store
     return store.get_resource(scope) is not None or any(finder(store, scope) for finder in cloud.scope_finders)
 

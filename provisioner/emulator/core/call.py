@@ -12,7 +12,7 @@ from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.surface import Surface
 
 if TYPE_CHECKING:
-    from provisioner.emulator.core.runtime import Cloud
+    from provisioner.emulator.core.runtime import LocalCloud
 
 JSON = dict[str, Any]
 
@@ -32,7 +32,7 @@ class Principal:
 @dataclass
 class Call:
     request: Request
-    cloud: Cloud
+    cloud: LocalCloud
     params: dict[str, str]
     surface: Surface
     request_id: str

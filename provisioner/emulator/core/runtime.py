@@ -18,14 +18,14 @@ ScopeFinder = Callable[[Store, str], bool]
 """True when the scope is an object a service keeps outside the ARM store, and exists."""
 
 
-class Cloud:
+class LocalCloud:
     """`seed` writes what a fresh cloud contains (see seed.py); it runs at start and after every reset.
     `scope_finders` say whether a scope that is no ARM resource exists (see arm/scopes.py)."""
 
     def __init__(
         self,
         data_dir: Path,
-        seed: Callable[[Cloud], None],
+        seed: Callable[[LocalCloud], None],
         faults: FaultSettings | None = None,
         scope_finders: tuple[ScopeFinder, ...] = (),
     ) -> None:

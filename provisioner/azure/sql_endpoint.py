@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from provisioner.cloud.errors import cloud_error
-from provisioner.cloud.target import Target
+from provisioner.azure.errors import cloud_error
+from provisioner.azure.target import Target
 from provisioner.errors import ConfigurationError
 
 TIMEOUT_SECONDS = 60.0

@@ -20,7 +20,7 @@ class Audiences:
     """The token audience (resource) of each service; a scope is the audience plus `/.default`."""
 
     arm: str
-    graph: str
+    msgraph: str
     storage: str
     vault: str
     sql: str
@@ -36,7 +36,7 @@ class CloudProfile:
     name: str
     arm_endpoint: str  # no trailing slash
     authority_host: str  # Entra ID, as azure-identity takes it (`authority=`)
-    graph_endpoint: str  # Microsoft Graph, without the version segment
+    msgraph_endpoint: str  # Microsoft Graph, without the version segment
     audiences: Audiences
     local: bool = False
     poll_interval: float = 5.0
@@ -48,7 +48,7 @@ class CloudProfile:
 
     @property
     def graph_scope(self) -> str:
-        return scope(self.audiences.graph)
+        return scope(self.audiences.msgraph)
 
     @property
     def sql_scope(self) -> str:
@@ -56,12 +56,12 @@ class CloudProfile:
 
     @property
     def graph_host(self) -> str:
-        return urlsplit(self.graph_endpoint).hostname or ""
+        return urlsplit(self.msgraph_endpoint).hostname or ""
 
 
 PUBLIC_AUDIENCES = Audiences(
     arm="https://management.azure.com",
-    graph="https://graph.microsoft.com",
+    msgraph="https://graph.microsoft.com",
     storage="https://storage.azure.com",
     vault="https://vault.azure.net",
     sql="https://database.windows.net",
@@ -74,17 +74,17 @@ CLOUDS: dict[str, CloudProfile] = {
             name="AzureCloud",
             arm_endpoint="https://management.azure.com",
             authority_host="https://login.microsoftonline.com",
-            graph_endpoint="https://graph.microsoft.com",
+            msgraph_endpoint="https://graph.microsoft.com",
             audiences=PUBLIC_AUDIENCES,
         ),
         CloudProfile(
             name="AzureUSGovernment",
             arm_endpoint="https://management.usgovcloudapi.net",
             authority_host="https://login.microsoftonline.us",
-            graph_endpoint="https://graph.microsoft.us",
+            msgraph_endpoint="https://graph.microsoft.us",
             audiences=Audiences(
                 arm="https://management.usgovcloudapi.net",
-                graph="https://graph.microsoft.us",
+                msgraph="https://graph.microsoft.us",
                 storage="https://storage.azure.com",
                 vault="https://vault.usgovcloudapi.net",
                 sql="https://database.usgovcloudapi.net",
@@ -94,10 +94,10 @@ CLOUDS: dict[str, CloudProfile] = {
             name="AzureChinaCloud",
             arm_endpoint="https://management.chinacloudapi.cn",
             authority_host="https://login.chinacloudapi.cn",
-            graph_endpoint="https://microsoftgraph.chinacloudapi.cn",
+            msgraph_endpoint="https://microsoftgraph.chinacloudapi.cn",
             audiences=Audiences(
                 arm="https://management.chinacloudapi.cn",
-                graph="https://microsoftgraph.chinacloudapi.cn",
+                msgraph="https://microsoftgraph.chinacloudapi.cn",
                 storage="https://storage.azure.com",
                 vault="https://vault.azure.cn",
                 sql="https://database.chinacloudapi.cn",
@@ -122,7 +122,7 @@ def local_profile(url: str) -> CloudProfile:
         name="LocalCloud",
         arm_endpoint=base,
         authority_host=base,
-        graph_endpoint=base,
+        msgraph_endpoint=base,
         audiences=PUBLIC_AUDIENCES,
         local=True,
         poll_interval=1.0,

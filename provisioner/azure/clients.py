@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from azure.core.pipeline.policies import RetryPolicy
 
-from provisioner.cloud.msgraph import MsGraphRunner
-from provisioner.cloud.sql_endpoint import SqlEndpoint
-from provisioner.cloud.target import Target
+from provisioner.azure.msgraph import MsGraphRunner
+from provisioner.azure.sql_endpoint import SqlEndpoint
+from provisioner.azure.target import Target
 
 T = TypeVar("T")
 
@@ -162,11 +162,11 @@ class Clients:
     def close(self) -> None:
         with self._lock:
             built, self._built = self._built, {}
-            graph, self._msgraph = self._msgraph, None
+            msgraph, self._msgraph = self._msgraph, None
         for client in built.values():
             client.close()
-        if graph is not None:
-            graph.close()
+        if msgraph is not None:
+            msgraph.close()
         self.sql_endpoint.close()
 
     def __enter__(self) -> Clients:

@@ -1,7 +1,7 @@
 """Microsoft Graph from worker threads: the async msgraph client on its own event loop thread.
 
 msgraph-sdk is async only. One background loop owns the GraphServiceClient and its httpx client;
-`run(lambda graph: graph.groups.post(body))` submits a call from any other thread and waits for it.
+`run(lambda msgraph: msgraph.groups.post(body))` submits a call from any other thread and waits for it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 from msgraph_core.authentication import AzureIdentityAuthenticationProvider  # type: ignore[import-untyped]
 
-from provisioner.cloud.profiles import CloudProfile
+from provisioner.azure.profiles import CloudProfile
 
 T = TypeVar("T")
 
@@ -32,13 +32,13 @@ CLOSE_TIMEOUT_SECONDS = 30.0
 
 
 class MsGraphRunner:
-    """A GraphServiceClient pointed at `{graph endpoint}/v1.0`, served by a dedicated event loop."""
+    """A GraphServiceClient pointed at `{msgraph endpoint}/v1.0`, served by a dedicated event loop."""
 
     def __init__(
         self, profile: CloudProfile, credential: TokenCredential, ca_bundle: Path | None, max_retries: int
     ) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="graph-event-loop", daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="msgraph-event-loop", daemon=True)
         self._thread.start()
         verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
         self._http = httpx.AsyncClient(
@@ -52,7 +52,7 @@ class MsGraphRunner:
         options = {**graph_options, RetryHandlerOption.get_key(): retry}
         http_client = GraphClientFactory.create_with_default_middleware(client=self._http, options=options)
         adapter = GraphRequestAdapter(authentication, client=http_client)
-        adapter.base_url = f"{profile.graph_endpoint.rstrip('/')}/v1.0"
+        adapter.base_url = f"{profile.msgraph_endpoint.rstrip('/')}/v1.0"
         self.client: Any = GraphServiceClient(request_adapter=adapter)
 
     def run(self, call: Callable[[Any], Awaitable[T]]) -> T:

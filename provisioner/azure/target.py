@@ -18,7 +18,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential, DefaultAzureCredential
 
-from provisioner.cloud.profiles import DEFAULT_CLOUD, CloudProfile, azure_profile, local_profile
+from provisioner.azure.profiles import DEFAULT_CLOUD, CloudProfile, azure_profile, local_profile
 from provisioner.errors import ConfigurationError
 
 SUBSCRIPTION_VARIABLE = "AZURE_SUBSCRIPTION_ID"
