@@ -29,11 +29,18 @@ from provisioner.emulator.render import render_error
 
 AUDIENCES: dict[Surface, tuple[str, ...]] = {
     Surface.ARM: config.ARM_AUDIENCES,
-    Surface.GRAPH: config.GRAPH_AUDIENCES,
     Surface.BLOB: config.STORAGE_AUDIENCES,
     Surface.VAULT: config.VAULT_AUDIENCES,
     Surface.SQL: config.SQL_AUDIENCES,
 }
+
+
+def _audiences(surface: Surface, base_url: str) -> tuple[str, ...]:
+    if surface is Surface.GRAPH:
+        return config.graph_audiences(base_url)
+    return AUDIENCES.get(surface, config.ARM_AUDIENCES)
+
+
 FAULTY_SURFACES = frozenset({Surface.ARM, Surface.GRAPH})
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta)?$")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
@@ -115,7 +122,7 @@ class LocalCloudApp:
                 "in the form 'yyyy-mm-dd' optionally followed by '-preview'.",
             )
         if route.authenticated:
-            call.principal = authenticate_bearer(call, AUDIENCES.get(surface, config.ARM_AUDIENCES))
+            call.principal = authenticate_bearer(call, _audiences(surface, call.base_url))
         return await route.handler(call)
 
     async def _apply_faults(self, call: Call) -> None:

@@ -42,6 +42,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     keyvault_secrets.routes,
     managedidentity.routes,
     metadata.routes,
+    metadata.documents,
     network.routes,
     operations.routes,
     resources.routes,

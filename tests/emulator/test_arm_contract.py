@@ -193,15 +193,6 @@ def test_missing_authorization_header_gets_a_challenge(local_cloud: LocalCloudSe
     assert body["error"]["code"] == "AuthenticationFailed"
 
 
-def test_cloud_metadata_document(local_cloud: LocalCloudServer) -> None:
-    status, body = _raw(local_cloud, "/metadata/endpoints?api-version=2022-09-01")
-    assert status == 200
-    [cloud] = body
-    assert cloud["resourceManager"] == local_cloud.url + "/"
-    assert cloud["authentication"]["loginEndpoint"] == local_cloud.url
-    assert "https://management.azure.com/" in cloud["authentication"]["audiences"]
-
-
 def test_imds_requires_the_metadata_header_and_a_resource(local_cloud: LocalCloudServer) -> None:
     path = "/_imds/00000000-0000-0000-0000-000000000000/metadata/identity/oauth2/token?api-version=2018-02-01"
     status, body = _raw(local_cloud, path + "&resource=https://management.azure.com/")

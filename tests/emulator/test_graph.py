@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.directory_objects.item.check_member_groups.check_member_groups_post_request_body import (
+    CheckMemberGroupsPostRequestBody,
+)
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -119,6 +122,50 @@ def test_service_principals_of_managed_identities(
         local_cloud, operator_credential, lambda g: g.directory_objects.by_directory_object_id(principal.id).get()
     )
     assert by_id is not None and by_id.id == principal.id
+
+
+def test_service_principals_by_any_of_their_names(
+    local_cloud: LocalCloudServer, operator_credential: Any, identity: Any
+) -> None:
+    """The lambda filter az sends to resolve `--assignee`: `servicePrincipalNames/any(c:c eq '...')`."""
+
+    def by_name(name: str) -> list[str]:
+        query = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters(
+            filter=f"servicePrincipalNames/any(c:c eq '{name}')"
+        )
+        config = RequestConfiguration(query_parameters=query)
+        found = clients.run_msgraph(
+            local_cloud, operator_credential, lambda g: g.service_principals.get(request_configuration=config)
+        )
+        return [principal.id for principal in (found.value if found else None) or []]
+
+    assert by_name(identity.client_id) == [identity.principal_id]
+    assert by_name(identity.client_id.upper()) == [identity.principal_id]
+    assert by_name("nobody-has-this-name") == []
+
+
+def test_check_member_groups_answers_the_groups_the_object_is_in(
+    local_cloud: LocalCloudServer, operator_credential: Any, identity: Any
+) -> None:
+    outer = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("outer")))
+    inner = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("inner")))
+    other = clients.run_msgraph(local_cloud, operator_credential, lambda g: g.groups.post(_new_group("other")))
+    assert outer and inner and other and outer.id and inner.id and other.id
+    for group_id, member in ((outer.id, inner.id), (inner.id, identity.principal_id)):
+        clients.run_msgraph(
+            local_cloud,
+            operator_credential,
+            lambda g, group_id=group_id, member=member: g.groups.by_group_id(group_id).members.ref.post(
+                _reference(local_cloud, member)
+            ),
+        )
+    body = CheckMemberGroupsPostRequestBody(group_ids=[outer.id, inner.id, other.id])
+    checked = clients.run_msgraph(
+        local_cloud,
+        operator_credential,
+        lambda g: g.directory_objects.by_directory_object_id(identity.principal_id).check_member_groups.post(body),
+    )
+    assert checked is not None and sorted(checked.value or []) == sorted([outer.id, inner.id])
 
 
 def test_users_are_seeded_for_sql_admin_examples(local_cloud: LocalCloudServer, operator_credential: Any) -> None:

@@ -55,15 +55,34 @@ def _pending(store: Store) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _principals(store: Store, object_id: str) -> set[str]:
+    return {object_id.lower()} | {group.lower() for group in store.groups_of(object_id.lower())}
+
+
+def _effective_for(store: Store, object_id: str, assignments: list[StoredResource]) -> list[StoredResource]:
+    """The assignments that name the object (directly or through its groups) and already take effect."""
+    principals = _principals(store, object_id)
+    pending = _pending(store)
+    return [
+        assignment
+        for assignment in assignments
+        if str(assignment.body["properties"]["principalId"]).lower() in principals
+        and resource_key(assignment.id) not in pending
+    ]
+
+
+def has_assignment_within(store: Store, object_id: str, scope: str) -> bool:
+    """Whether the object holds a role assignment at `scope`, above it or anywhere below it: what makes
+    ARM list a subscription to a principal (Reader on one resource group is enough to see it)."""
+    below = store.list_resources(under=scope, resource_type=ROLE_ASSIGNMENT_TYPE)
+    return bool(_effective_for(store, object_id, assignments_covering(store, scope) + below))
+
+
 def permissions_of(store: Store, object_id: str, scope: str) -> list[Permission]:
     """The permission blocks granted to the object (directly or through its groups) at `scope`."""
-    principals = {object_id.lower()} | {group.lower() for group in store.groups_of(object_id.lower())}
-    pending = _pending(store)
     permissions: list[Permission] = []
-    for assignment in assignments_covering(store, scope):
+    for assignment in _effective_for(store, object_id, assignments_covering(store, scope)):
         properties = assignment.body["properties"]
-        if str(properties["principalId"]).lower() not in principals or resource_key(assignment.id) in pending:
-            continue
         role = builtin_role(role_guid(properties["roleDefinitionId"]))
         if role is not None:
             permissions.extend(role.permissions)

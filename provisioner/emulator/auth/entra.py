@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import JSONResponse, Response
 
-from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
+from provisioner.emulator.auth.resources import UNKNOWN_RESOURCE_CODE, is_known_resource, unknown_resource
 from provisioner.emulator.core import config
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
@@ -198,7 +198,7 @@ def _audience(call: Call, scope: str) -> str:
             call,
         )
     audience = audience_for_scope(scopes[0])
-    if audience not in KNOWN_RESOURCES:
+    if not is_known_resource(audience, call.base_url):
         raise aad_error(
             400,
             "invalid_resource",
@@ -221,7 +221,7 @@ def _missing_parameter(call: Call, name: str) -> CloudServiceError:
 
 def _issue_for_operator(call: Call, audience: str) -> IssuedToken:
     identity = call.cloud.identity
-    roles = GRAPH_APP_ROLES if audience in config.GRAPH_AUDIENCES else ()
+    roles = GRAPH_APP_ROLES if audience in config.graph_audiences(call.base_url) else ()
     return call.cloud.tokens.issue(
         audience=audience,
         object_id=identity.operator_object_id,

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
-from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
+from provisioner.emulator.auth.resources import UNKNOWN_RESOURCE_CODE, is_known_resource, unknown_resource
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -48,7 +48,7 @@ async def imds_token(call: Call) -> Response:
     resource = call.query_value("resource")
     if not resource:
         raise CloudServiceError(400, "invalid_request", "Required query variable 'resource' is missing")
-    if resource not in KNOWN_RESOURCES:
+    if not is_known_resource(resource, call.base_url):
         raise CloudServiceError(400, "invalid_resource", _entra_refusal(call, resource))
     vm = _vm_by_vm_id(call, call.params["vm"])
     selector = _selector(call)

@@ -15,6 +15,11 @@ KNOWN_RESOURCES = frozenset(
 UNKNOWN_RESOURCE_CODE = 500011
 
 
+def is_known_resource(resource: str, base_url: str) -> bool:
+    """Whether the tenant has a service principal for `resource` (the local cloud's own Graph URL included)."""
+    return resource in KNOWN_RESOURCES or resource in config.graph_audiences(base_url)
+
+
 def unknown_resource(resource: str, tenant_id: str) -> str:
     """The description (without its `AADSTS500011: ` prefix) of a token asked for an unknown resource."""
     return (

@@ -29,6 +29,13 @@ VAULT_AUDIENCES = ("https://vault.azure.net", "https://vault.azure.net/")
 SQL_AUDIENCES = ("https://database.windows.net", "https://database.windows.net/")
 
 
+def graph_audiences(base_url: str) -> tuple[str, ...]:
+    """Graph's audiences: public Azure's, and the local cloud's own URL, which its cloud metadata advertises
+    as `microsoftGraphResourceId` (as a sovereign cloud advertises its own Graph host). The Azure CLI uses
+    that one value both as the token's resource and as Graph's base URL."""
+    return (*GRAPH_AUDIENCES, base_url, base_url + "/")
+
+
 @dataclass(frozen=True)
 class CloudIdentity:
     """Who the local cloud is: generated on first start, stable across restarts of one data dir."""

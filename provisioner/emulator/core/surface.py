@@ -16,3 +16,4 @@ class Surface(StrEnum):
     VAULT = "vault"
     SQL = "sql"
     CONTROL = "control"
+    DOCUMENT = "document"  # public documents Azure serves outside ARM (the VM image alias list)

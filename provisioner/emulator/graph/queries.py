@@ -16,6 +16,8 @@ from provisioner.emulator.core.errors import CloudServiceError
 PAGE_SIZE = 100
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
 _STARTSWITH = re.compile(r"^\s*startswith\(\s*(\w+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$", re.IGNORECASE)
+# A lambda over a collection property: `servicePrincipalNames/any(c:c eq 'value')` (what az sends).
+_ANY = re.compile(r"^\s*(\w+)/any\(\s*(\w+)\s*:\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*\)\s*$", re.IGNORECASE)
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -31,13 +33,28 @@ def parse_filter(text: str | None, allowed: Sequence[str]) -> Predicate:
     allowed_lower = {name.lower(): name for name in allowed}
     predicates: list[Predicate] = []
     for clause in re.split(r"\s+and\s+", text, flags=re.IGNORECASE):
-        match = _EQ.match(clause) or _STARTSWITH.match(clause)
-        if match is None or match.group(1).lower() not in allowed_lower:
+        predicate = _any_clause(clause, allowed_lower) or _plain_clause(clause, allowed_lower)
+        if predicate is None:
             raise unsupported(text)
-        field = allowed_lower[match.group(1).lower()]
-        value = match.group(2).replace("''", "'")
-        predicates.append(_clause(field, value, starts=match.re is _STARTSWITH))
+        predicates.append(predicate)
     return lambda item: all(predicate(item) for predicate in predicates)
+
+
+def _plain_clause(clause: str, allowed_lower: dict[str, str]) -> Predicate | None:
+    match = _EQ.match(clause) or _STARTSWITH.match(clause)
+    if match is None or match.group(1).lower() not in allowed_lower:
+        return None
+    field = allowed_lower[match.group(1).lower()]
+    return _clause(field, match.group(2).replace("''", "'"), starts=match.re is _STARTSWITH)
+
+
+def _any_clause(clause: str, allowed_lower: dict[str, str]) -> Predicate | None:
+    match = _ANY.match(clause)
+    if match is None or match.group(1).lower() not in allowed_lower or match.group(2) != match.group(3):
+        return None
+    field = allowed_lower[match.group(1).lower()]
+    wanted = match.group(4).replace("''", "'").lower()
+    return lambda item: any(str(value).lower() == wanted for value in item.get(field) or ())
 
 
 def _clause(field: str, value: str, *, starts: bool) -> Predicate:

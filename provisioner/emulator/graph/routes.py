@@ -180,7 +180,9 @@ async def transitive_member_of(call: Call) -> Response:
 @routes.get("/v1.0/servicePrincipals")
 async def list_service_principals(call: Call) -> Response:
     require_role(call, SP_READ)
-    matches = parse_filter(call.query_value("$filter"), ("appId", "displayName", "servicePrincipalType", "id"))
+    matches = parse_filter(
+        call.query_value("$filter"), ("appId", "displayName", "servicePrincipalType", "id", "servicePrincipalNames")
+    )
     found = [graph_view(sp) for sp in call.cloud.store.find_directory_objects(kind="servicePrincipal")]
     return graph_page(call, [sp for sp in found if matches(sp)], "servicePrincipals")
 
@@ -234,3 +236,20 @@ async def get_directory_objects_by_ids(call: Call) -> Response:
     store = call.cloud.store
     found = [store.get_directory_object(str(object_id).lower()) for object_id in ids]
     return graph_page(call, [graph_view(item) for item in found if item is not None], "directoryObjects")
+
+
+@routes.post("/v1.0/directoryObjects/{id}/checkMemberGroups")
+async def check_member_groups(call: Call) -> Response:
+    """Which of `groupIds` the object is a member of, directly or through other groups."""
+    require_role(call, DIRECTORY_READ)
+    obj = _object(call, call.params["id"])
+    wanted = call.json().get("groupIds")
+    if not isinstance(wanted, list) or not all(isinstance(group, str) for group in wanted):
+        raise CloudServiceError(400, "Request_BadRequest", "Invalid value specified for property 'groupIds'.")
+    groups = {group.lower() for group in call.cloud.store.groups_of(obj.id)}
+    return arm_json(
+        {
+            "@odata.context": f"{call.base_url}/v1.0/$metadata#Collection(Edm.String)",
+            "value": [group for group in wanted if group.lower() in groups],
+        }
+    )

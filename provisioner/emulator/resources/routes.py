@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from provisioner.emulator.arm.access import has_assignment_within
 from provisioner.emulator.arm.authz import authorize, can
 from provisioner.emulator.arm.ids import group_id, subscription_id
 from provisioner.emulator.arm.operations import location_only, start_operation
@@ -47,16 +48,20 @@ def subscription_body(call: Call) -> dict[str, Any]:
 
 @routes.get("/subscriptions")
 async def list_subscriptions(call: Call) -> Response:
-    identity = call.cloud.identity
-    visible = can(call, "Microsoft.Resources/subscriptions/read", subscription_id(identity.subscription_id))
+    visible = has_assignment_within(call.cloud.store, call.caller.object_id, _own_subscription(call))
     return paged(call, [subscription_body(call)] if visible else [])
 
 
 @routes.get("/subscriptions/{subscription}")
 async def get_subscription(call: Call) -> Response:
     require_subscription(call.cloud, call.params["subscription"])
-    authorize(call, "Microsoft.Resources/subscriptions/read", subscription_id(call.params["subscription"]))
+    if not has_assignment_within(call.cloud.store, call.caller.object_id, _own_subscription(call)):
+        authorize(call, "Microsoft.Resources/subscriptions/read", _own_subscription(call))
     return arm_json(subscription_body(call))
+
+
+def _own_subscription(call: Call) -> str:
+    return subscription_id(call.cloud.identity.subscription_id)
 
 
 @routes.get("/tenants")

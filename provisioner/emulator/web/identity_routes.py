@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from provisioner.emulator.auth.attached import AttachedIdentity, attached_identities, select_identity
 from provisioner.emulator.auth.imds import token_response
-from provisioner.emulator.auth.resources import KNOWN_RESOURCES, UNKNOWN_RESOURCE_CODE, unknown_resource
+from provisioner.emulator.auth.resources import UNKNOWN_RESOURCE_CODE, is_known_resource, unknown_resource
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -98,7 +98,7 @@ async def app_service_token(call: Call) -> Response:
     resource = call.query_value("resource")
     if not resource:
         raise CloudServiceError(400, "BadRequest", "The 'resource' query parameter is required.")
-    if resource not in KNOWN_RESOURCES:
+    if not is_known_resource(resource, call.base_url):
         description = unknown_resource(resource, call.cloud.identity.tenant_id)
         raise CloudServiceError(400, "BadRequest", f"AADSTS{UNKNOWN_RESOURCE_CODE}: {description}")
     identity = _choose(call, attached_identities(call.cloud.store, site))
