@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 import pytest
-from azure.core.exceptions import ClientAuthenticationError
+from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.rest import HttpRequest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -210,6 +210,13 @@ def test_subscription_and_resource_list(local_cloud: LocalCloudServer, operator_
     assert [item.name for item in listed] == ["listed-uai"]
     by_type = list(arm.resources.list(filter="resourceType eq 'Microsoft.ManagedIdentity/userAssignedIdentities'"))
     assert "listed-uai" in [item.name for item in by_type]
+    uai_type = "Microsoft.ManagedIdentity/userAssignedIdentities"
+    by_name = list(arm.resources.list(filter=f"resourceType eq '{uai_type}' and name eq 'LISTED-uai'"))
+    assert [item.name for item in by_name] == ["listed-uai"]
+    assert list(arm.resources.list(filter=f"resourceType eq '{uai_type}' and name eq 'other'")) == []
+    with pytest.raises(HttpResponseError) as refused:
+        list(arm.resources.list(filter="location eq 'westus'"))
+    assert (refused.value.status_code, refused.value.error.code) == (400, "InvalidFilterInQueryString")  # type: ignore[union-attr]
 
 
 def test_token_lifetime_claims(local_cloud: LocalCloudServer, operator_credential: Any) -> None:

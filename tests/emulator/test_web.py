@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.mgmt.web.models import ResourceNameAvailabilityRequest
 
 from provisioner.emulator.server import LocalCloudServer
 from tests.emulator import clients
@@ -118,6 +119,20 @@ def test_site_names_are_global(local_cloud: LocalCloudServer, operator_credentia
             OTHER_GROUP, "global-app", site_body(other_plan.id)
         )
     assert clients.azure_error(raised)[:2] == (409, "Conflict")
+
+
+def test_name_availability_says_taken_invalid_or_free(
+    local_cloud: LocalCloudServer, operator_credential: Any, plan_id: str
+) -> None:
+    site(local_cloud, operator_credential, GROUP, "taken-app", plan_id, None)
+    client = web(local_cloud, operator_credential)
+    taken = client.check_name_availability(ResourceNameAvailabilityRequest(name="Taken-App", type="Site"))
+    assert (taken.name_available, taken.reason) == (False, "AlreadyExists")
+    assert "taken-app" in taken.message.lower()
+    invalid = client.check_name_availability(ResourceNameAvailabilityRequest(name="bad_name!", type="Site"))
+    assert (invalid.name_available, invalid.reason) == (False, "Invalid")
+    free = client.check_name_availability(ResourceNameAvailabilityRequest(name="free-app", type="Site"))
+    assert (free.name_available, free.reason) == (True, None)
 
 
 def test_a_plan_with_web_apps_cannot_be_deleted(local_cloud: LocalCloudServer, operator_credential: Any) -> None:

@@ -26,7 +26,7 @@ GROUP = "/subscriptions/{subscription}/resourcegroups/{group}"
 GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 GROUP_READ = "Microsoft.Resources/subscriptions/resourceGroups/read"
 _GROUP_NAME = re.compile(r"^[-\w._()]{1,90}$")
-_TYPE_FILTER = re.compile(r"^\s*resourceType\s+eq\s+'([^']+)'\s*$", re.IGNORECASE)
+_FILTER_CLAUSE = re.compile(r"^\s*(resourceType|name)\s+eq\s+'([^']+)'\s*$", re.IGNORECASE)
 
 
 def subscription_body(call: Call) -> dict[str, Any]:
@@ -188,12 +188,12 @@ async def list_group_resources(call: Call) -> Response:
 
 def _resource_list(call: Call, scope: str) -> Response:
     """Tracked resources (not groups, not extension resources like role assignments) under a scope."""
-    wanted = _type_filter(call.query_value("$filter"))
+    wanted = _resource_filter(call.query_value("$filter"))
     found = []
     for resource in call.cloud.store.list_resources(under=scope):
         if resource.type in (GROUP_TYPE.lower(), "microsoft.authorization/roleassignments"):
             continue
-        if wanted is not None and resource.type != wanted:
+        if any(str(resource.body.get(key, "")).lower() != value for key, value in wanted.items()):
             continue
         if "location" not in resource.body:
             continue  # child resources (subnets, containers) are not listed here, as in Azure
@@ -202,13 +202,17 @@ def _resource_list(call: Call, scope: str) -> Response:
     return paged(call, found)
 
 
-def _type_filter(text: str | None) -> str | None:
-    if not text:
-        return None
-    match = _TYPE_FILTER.match(text)
-    if match is None:
-        raise CloudServiceError(400, "InvalidFilterInQueryString", f"Invalid $filter '{text}'.")
-    return match.group(1).lower()
+def _resource_filter(text: str | None) -> dict[str, str]:
+    """`resourceType eq 'T'` and/or `name eq 'N'` joined by `and` (what the SDKs and az send), as the
+    body keys they compare, lower-cased (ARM compares both without case)."""
+    wanted: dict[str, str] = {}
+    for clause in re.split(r"\s+and\s+", text or "", flags=re.IGNORECASE) if text else ():
+        match = _FILTER_CLAUSE.match(clause)
+        if match is None:
+            raise CloudServiceError(400, "InvalidFilterInQueryString", f"Invalid $filter '{text}'.")
+        key = "type" if match.group(1).lower() == "resourcetype" else "name"
+        wanted[key] = match.group(2).lower()
+    return wanted
 
 
 def _generic_view(body: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from provisioner.emulator.arm.tracked import (
     tracked_base,
 )
 from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.naming import check_site_name
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.store import Store, StoredResource
@@ -178,3 +179,26 @@ async def delete_site(call: Call) -> Response:
 def _refresh_plan(store: Store, resource: StoredResource) -> None:
     if resource.type == SITE_TYPE.lower():
         refresh_site_count(store, resource.body["properties"]["serverFarmId"])
+
+
+@routes.post("/subscriptions/{subscription}/providers/Microsoft.Web/checknameavailability")
+async def check_name_availability(call: Call) -> Response:
+    """Whether a site name is free: host names are global, so any site of that name takes it (az webapp
+    create asks this first)."""
+    request = call.json()
+    name = request.get("name")
+    if not isinstance(name, str) or not name:
+        raise CloudServiceError(400, "BadRequest", "The parameter name has an invalid value.")
+    try:
+        check_site_name(name)
+        check_site_name_free(call.cloud.store, name, "")
+    except CloudServiceError as refused:
+        reason = "AlreadyExists" if refused.status == 409 else "Invalid"
+        return arm_json({"nameAvailable": False, "reason": reason, "message": _availability_message(name, reason)})
+    return arm_json({"nameAvailable": True})
+
+
+def _availability_message(name: str, reason: str) -> str:
+    if reason == "AlreadyExists":
+        return f"Hostname '{name}' already exists. Please select a different name."
+    return f"The host name {name.lower()}.azurewebsites.net is invalid."
