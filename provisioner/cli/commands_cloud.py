@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import click
 
@@ -116,10 +117,21 @@ def start(
     default=None,
     help="Where deployment state is kept, for DEPLOYMENT:ADDRESS (default: .provision/state).",
 )
-def env(data_dir: Path | None, vm_ref: str | None, web_app_ref: str | None, state_dir: Path | None) -> None:
+@click.option(
+    "--az",
+    "for_az",
+    is_flag=True,
+    help="Also set up the Azure CLI: its own config dir in the data dir, the local cloud registered and "
+    "active, and az logged in as the operator.",
+)
+def env(
+    data_dir: Path | None, vm_ref: str | None, web_app_ref: str | None, state_dir: Path | None, for_az: bool
+) -> None:
     """Print the `export` lines that point Azure SDKs and tools at the running local cloud."""
     from provisioner.emulator.core.config import load_or_create_identity
 
+    if for_az and (vm_ref or web_app_ref):
+        raise click.UsageError("--az signs az in as the operator; it cannot be combined with --vm or --web-app yet.")
     directory = _data_dir(data_dir)
     info = _running(directory)
     identity = load_or_create_identity(directory)
@@ -154,7 +166,31 @@ def env(data_dir: Path | None, vm_ref: str | None, web_app_ref: str | None, stat
     stale = [name for name in MANAGED_IDENTITY_VARIABLES if name not in variables]
     lines.append(f"unset {' '.join(stale)}")
     lines += [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
+    if for_az:
+        # One config dir per port: a restarted cloud on another port must not find az's stale registration.
+        lines += az_lines(directory / f"az-{urlsplit(info.url).port}", info.url)
     click.echo("\n".join(lines))
+
+
+AZ_CLOUD_NAME = "ProvisionLocal"
+
+
+def az_lines(config_dir: Path, url: str) -> list[str]:
+    """What the Azure CLI needs to use the local cloud, after the operator's variables are exported.
+
+    az keeps its own logins and clouds in AZURE_CONFIG_DIR, so the user's real ones are not touched;
+    MSAL refuses an authority it cannot discover unless instance discovery is off; az reads
+    `AZURE_CORE_*` as its `core` settings."""
+    register = shlex.join(["az", "cloud", "register", "-n", AZ_CLOUD_NAME, "--endpoint-resource-manager", url])
+    return [
+        f"export AZURE_CONFIG_DIR={shlex.quote(str(config_dir))}",
+        "export AZURE_CORE_INSTANCE_DISCOVERY=false",
+        "export AZURE_CORE_COLLECT_TELEMETRY=false",
+        f"az cloud show -n {AZ_CLOUD_NAME} -o none 2>/dev/null || {register} -o none",
+        f"az cloud set -n {AZ_CLOUD_NAME} -o none 2>/dev/null",
+        'az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" '
+        '--tenant "$AZURE_TENANT_ID" -o none',
+    ]
 
 
 @cloud_group.command("reset")

@@ -165,6 +165,29 @@ def test_env_prints_the_operator_and_the_endpoints(local_cloud: LocalCloudServer
     }
 
 
+def test_env_for_az_isolates_its_config_and_registers_this_cloud(local_cloud: LocalCloudServer) -> None:
+    finished = provision("cloud", "env", "--az", "--data-dir", str(local_cloud.data_dir))
+    assert finished.returncode == 0, finished.stderr
+    variables = exports(finished.stdout)
+    port = local_cloud.url.rsplit(":", 1)[1]
+    assert variables["AZURE_CONFIG_DIR"] == str(local_cloud.data_dir.resolve() / f"az-{port}")
+    assert variables["AZURE_CORE_INSTANCE_DISCOVERY"] == "false"
+    commands = [shlex.split(line) for line in finished.stdout.splitlines() if line.startswith("az ")]
+    register = next(words for words in commands if "register" in words)
+    assert register[register.index("--endpoint-resource-manager") + 1] == local_cloud.url
+    assert commands[1][:5] == ["az", "cloud", "set", "-n", "ProvisionLocal"]
+    assert commands[-1][:3] == ["az", "login", "--service-principal"]
+    # az's login reads the secret from AZURE_CLIENT_SECRET: it is printed once, in that export.
+    assert finished.stdout.count(local_cloud.cloud.identity.operator_secret) == 1
+
+
+def test_env_for_az_inside_a_vm_is_refused(local_cloud: LocalCloudServer) -> None:
+    finished = provision("cloud", "env", "--az", "--vm", "alice:vm", "--data-dir", str(local_cloud.data_dir))
+    assert finished.returncode == 2
+    assert finished.stdout == ""
+    assert "--az" in finished.stderr
+
+
 def test_env_for_a_vm_makes_a_process_act_inside_it(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
     subnet = builders.group_with_subnet(local_cloud, operator_credential, "cli-vm-rg")
     vm = builders.vm(local_cloud, operator_credential, "cli-vm-rg", "cli-vm", subnet, {"type": "SystemAssigned"})
