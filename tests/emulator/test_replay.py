@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.replay.examples import examples, unlisted
 from tests.replay.recordings import Recording, recordings
 from tests.replay.runner import Outcome, replay
 from tests.replay.verdict import allowed, count, differences, known_gaps
@@ -17,7 +18,7 @@ from tests.replay.verdict import allowed, count, differences, known_gaps
 @pytest.fixture(scope="module")
 def outcomes() -> list[Outcome]:
     found: list[Outcome] = []
-    for recording in recordings():
+    for recording in [*recordings(), *examples()]:
         found.extend(replay(recording))
     counts = count(found)
     print("\nreplay of azure-reference:", ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -28,6 +29,11 @@ def test_every_recording_is_read() -> None:
     read: list[Recording] = recordings()
     assert len(read) == 8
     assert all(recording.interactions for recording in read)
+
+
+def test_every_spec_example_is_in_the_table() -> None:
+    assert unlisted() == []
+    assert len(examples()) >= 25
 
 
 def test_every_mismatch_is_listed_with_its_reason(outcomes: list[Outcome]) -> None:

@@ -21,6 +21,15 @@ class Interaction:
     headers: dict[str, str]
     body: str | None
     request_headers: dict[str, str] = field(default_factory=dict)
+    # a spec example's other documented answers: status -> (headers, body)
+    alternatives: dict[int, tuple[dict[str, str], str | None]] = field(default_factory=dict)
+    scored: bool = True
+
+    def answer_for(self, status: int) -> tuple[int, dict[str, str], str | None]:
+        if status in self.alternatives:
+            headers, body = self.alternatives[status]
+            return status, headers, body
+        return self.status, self.headers, self.body
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,16 @@ def interaction_key(recording: Recording, index: int, interaction: Interaction) 
     return f"{recording.name}#{index} {interaction.method} {path}"
 
 
+def _outcome(key: str, interaction: Interaction, response: httpx.Response) -> Outcome:
+    status, headers, body = interaction.answer_for(response.status_code)
+    return Outcome(
+        key=key,
+        status=(status, response.status_code),
+        shape=shape_differences(body, response.text),
+        headers=header_differences(headers, dict(response.headers), bool(body)),
+    )
+
+
 def replay(recording: Recording) -> list[Outcome]:
     with tempfile.TemporaryDirectory() as data_dir, LocalCloudServer(Path(data_dir)) as server:
         session = Replay(server)
@@ -141,14 +151,8 @@ def replay(recording: Recording) -> list[Outcome]:
             for index, interaction in enumerate(recording.interactions):
                 response = session.send(interaction)
                 session.remember(interaction, response)
-                outcomes.append(
-                    Outcome(
-                        key=interaction_key(recording, index, interaction),
-                        status=(interaction.status, response.status_code),
-                        shape=shape_differences(interaction.body, response.text),
-                        headers=header_differences(interaction.headers, dict(response.headers), bool(interaction.body)),
-                    )
-                )
+                if interaction.scored:
+                    outcomes.append(_outcome(interaction_key(recording, index, interaction), interaction, response))
             return outcomes
         finally:
             session.close()
