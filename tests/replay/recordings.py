@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,17 @@ def _lower(headers: dict[str, Any] | None) -> dict[str, str]:
     return {str(key).lower(): _first(value) for key, value in (headers or {}).items()}
 
 
+def _unwrapped(body: Any) -> str | None:
+    """A vcrpy body; old recordings hold it as nested Python bytes reprs (b'b\\'{...}\\''), unwrapped here."""
+    if isinstance(body, dict):
+        body = body.get("string")
+    if isinstance(body, bytes):
+        body = body.decode()
+    while isinstance(body, str) and body.startswith(("b'", 'b"')):
+        body = ast.literal_eval(body).decode()
+    return body if isinstance(body, str) else None
+
+
 def _vcr(path: Path) -> Recording:
     data = yaml.safe_load(path.read_text())
     interactions = []
@@ -56,7 +68,7 @@ def _vcr(path: Path) -> Recording:
             Interaction(
                 method=request["method"],
                 uri=request["uri"],
-                request_body=request.get("body"),
+                request_body=_unwrapped(request.get("body")),
                 status=int(response["status"]["code"]),
                 headers=_lower(response.get("headers")),
                 body=body if isinstance(body, str) else None,

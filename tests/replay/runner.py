@@ -23,7 +23,8 @@ from tests.replay.recordings import Interaction, Recording
 _HOSTS = re.compile(r"https://(management\.azure\.com|graph\.microsoft\.com|login\.microsoftonline\.com)")
 _SUBSCRIPTION = re.compile(r"(/subscriptions/)[0-9a-fA-F-]{36}")
 _TENANT_PATH = re.compile(r"^(/)[0-9a-fA-F-]{36}(/)")
-_PRINCIPAL = re.compile(r'("principalId"\s*:\s*")[0-9a-fA-F-]{36}(")')
+_PRINCIPAL = re.compile(r'("(?:principalId|sid|objectId)"\s*:\s*")[0-9a-fA-F-]{36}(")')
+_TENANT_FIELD = re.compile(r'("tenantId"\s*:\s*")[0-9a-fA-F-]{36}(")')
 _GROUP = re.compile(r"/subscriptions/[^/]+/resourcegroups/([^/?]+)", re.IGNORECASE)
 _GROUP_API = "2021-04-01"
 _SCOPES = {"graph": "https://graph.microsoft.com/.default", "arm": "https://management.azure.com/.default"}
@@ -71,6 +72,7 @@ class Replay:
     def rewrite(self, text: str) -> str:
         text = _HOSTS.sub(self.server.url, text)
         text = _SUBSCRIPTION.sub(rf"\g<1>{self.identity.subscription_id}", text)
+        text = _TENANT_FIELD.sub(rf"\g<1>{self.identity.tenant_id}\g<2>", text)
         return _PRINCIPAL.sub(rf"\g<1>{self.identity.operator_object_id}\g<2>", text)
 
     def url_for(self, recorded: str) -> str:
