@@ -46,6 +46,14 @@ def aad_error(status: int, error: str, code: int, description: str, call: Call) 
     )
 
 
+# The claims Entra's v2.0 discovery document lists (recorded in azure-sdk-for-python's MSI recordings).
+DISCOVERY_CLAIMS = (
+    *("sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host"),
+    *("aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver"),
+    *("at_hash", "c_hash", "email"),
+)
+
+
 @routes.get("/{tenant}/v2.0/.well-known/openid-configuration", authenticated=False)
 async def openid_configuration(call: Call) -> Response:
     tenant = _known_tenant(call, error="invalid_tenant")
@@ -67,12 +75,20 @@ async def openid_configuration(call: Call) -> Response:
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "issuer": f"{authority}/v2.0",
             "request_uri_parameter_supported": False,
+            "userinfo_endpoint": f"{base}/oidc/userinfo",
             "authorization_endpoint": f"{authority}/oauth2/v2.0/authorize",
             "device_authorization_endpoint": f"{authority}/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{authority}/oauth2/v2.0/logout",
+            "claims_supported": list(DISCOVERY_CLAIMS),
+            "kerberos_endpoint": f"{authority}/kerberos",
             "tenant_region_scope": "WW",
             "cloud_instance_name": "microsoftonline.com",
+            # Azure AD Graph's retired host and the PAS endpoint, as Entra still announces them
+            "cloud_graph_host_name": "graph.windows.net",
             "msgraph_host": urlsplit(base).netloc,
+            "rbac_url": "https://pas.windows.net",
         },
         headers={"Cache-Control": "max-age=86400, private"},
     )

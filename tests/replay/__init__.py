@@ -1,0 +1,1 @@
+"""Replaying Azure's own traffic (tests/data/azure-reference) against a fresh local cloud."""
