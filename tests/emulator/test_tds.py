@@ -15,6 +15,7 @@ from provisioner.emulator.sql.tds.packets import LOGIN7, PRELOGIN, SQL_BATCH, pa
 from tests.emulator import clients
 from tests.emulator.helpers_sql import LOCATION, SQL_RESOURCE, SQL_SCOPE, database, entra_admin, sql_server
 from tests.emulator.helpers_web import app_token, plan, site
+from tests.emulator.tds_wire import TlsWire, login7_without_token
 
 GROUP = "tds-rg"
 SERVER = "tds-srv"
@@ -130,3 +131,32 @@ def test_hostile_input_closes_the_connection(local_cloud: LocalCloudServer, worl
     assert b"Login failed" not in received
     with _connect(local_cloud, world["operator"]) as admin:  # the listener still serves
         assert _rows(admin, PRINCIPAL.format("dbo")) == [("dbo", "S")]
+
+
+def _wire(local_cloud: LocalCloudServer) -> TlsWire:
+    address = local_cloud.cloud.tds_address
+    assert address is not None
+    return TlsWire(address, local_cloud.ca_cert, f"{SERVER}.database.windows.net")
+
+
+def test_login7_without_a_token_is_refused_with_18456_then_closed(
+    local_cloud: LocalCloudServer, world: dict[str, Any]
+) -> None:
+    wire = _wire(local_cloud)
+    try:
+        wire.send(LOGIN7, login7_without_token(f"{SERVER}.database.windows.net", "appdb"))
+        answer = wire.receive_until_closed()
+    finally:
+        wire.close()
+    assert answer[8] == 0xAA  # ERROR
+    assert int.from_bytes(answer[11:15], "little") == 18456
+    assert "Login failed for user '<token-identified principal>'.".encode("utf-16-le") in answer
+
+
+def test_garbage_after_tls_closes_the_connection(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
+    wire = _wire(local_cloud)
+    try:
+        wire.sock.sendall(b"\x17\x03\x03\x00\x10" + b"not a TLS record" * 4)
+        assert wire.receive_until_closed() == b""
+    finally:
+        wire.close()
