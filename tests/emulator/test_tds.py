@@ -10,11 +10,13 @@ from typing import Any
 import pytds
 import pytest
 
+from provisioner.azure.sql_tds import TdsAddress, connect
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.emulator.sql.tds.packets import LOGIN7, PRELOGIN, SQL_BATCH, packets
+from tests.control import control_headers
 from tests.emulator import clients
 from tests.emulator.helpers_sql import LOCATION, SQL_RESOURCE, SQL_SCOPE, database, entra_admin, sql_server
-from tests.emulator.helpers_web import app_token, plan, site
+from tests.emulator.helpers_web import app_token, https, plan, site
 from tests.emulator.tds_wire import TlsWire, login7_without_token
 
 GROUP = "tds-rg"
@@ -38,19 +40,8 @@ def _connect(
 ) -> Any:
     address = local_cloud.cloud.tds_address
     assert address is not None
-    sock = socket.create_connection(address, timeout=10)
-    return pytds.connect(
-        dsn=f"{server}.database.windows.net",
-        database=db,
-        cafile=str(local_cloud.ca_cert),
-        validate_host=False,  # pytds 1.17 checks names with X509.get_extension, gone in pyOpenSSL 25
-        access_token_callable=lambda: token,
-        sock=sock,
-        autocommit=True,
-        timeout=wait,
-        login_timeout=wait,
-        disable_connect_retry=True,
-    )
+    where = TdsAddress(address[0], address[1], str(local_cloud.ca_cert))
+    return connect(where, f"{server}.database.windows.net", db, token, wait)
 
 
 def _rows(connection: Any, statement: str) -> list[tuple[Any, ...]]:
@@ -160,3 +151,15 @@ def test_garbage_after_tls_closes_the_connection(local_cloud: LocalCloudServer, 
         assert wire.receive_until_closed() == b""
     finally:
         wire.close()
+
+
+def test_the_control_api_and_status_name_the_tds_listener(local_cloud: LocalCloudServer) -> None:
+    address = local_cloud.cloud.tds_address
+    assert address is not None and address[0] == "127.0.0.1"
+    with https(local_cloud) as http:
+        found = http.get(f"{local_cloud.url}/_cloud/sql-tds", headers=control_headers(local_cloud)).json()
+        status = http.get(f"{local_cloud.url}/_cloud/status", headers=control_headers(local_cloud)).json()
+        refused = http.get(f"{local_cloud.url}/_cloud/sql-tds")
+    assert (found["host"], found["port"]) == address
+    assert status["sql_tds"] == f"127.0.0.1:{address[1]}"
+    assert refused.status_code == 401
