@@ -21,6 +21,7 @@ from tests.emulator.tds_wire import TlsWire, login7_without_token
 
 GROUP = "tds-rg"
 SERVER = "tds-srv"
+MAY_READ = "HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
 PRINCIPAL = "SELECT name, type FROM sys.database_principals WHERE name = '{}'"
 
 
@@ -63,6 +64,16 @@ def test_the_admin_creates_a_user_and_the_identity_logs_in(
     token = app_token(local_cloud, world["app"].id, SQL_RESOURCE)
     with _connect(local_cloud, token) as user:
         assert _rows(user, PRINCIPAL.format("dbo")) == [("dbo", "S")]
+        assert _rows(user, f"SELECT DB_NAME(), USER_NAME() AS who, {MAY_READ}, 1;") == [("appdb", "tds-app", 1, 1)]
+    with _connect(local_cloud, world["operator"]) as admin:
+        with admin.cursor() as cursor:
+            cursor.execute("ALTER ROLE db_datareader DROP MEMBER [tds-app]")
+        assert _rows(admin, f"SELECT USER_NAME(), {MAY_READ}") == [("dbo", 1)]
+    with _connect(local_cloud, token) as user:
+        assert _rows(user, f"SELECT {MAY_READ}") == [(0,)]
+        with pytest.raises(pytds.Error) as refused, user.cursor() as cursor:
+            cursor.execute("SELECT SYSTEM_USER")
+        assert refused.value.msg_no == 102  # type: ignore[attr-defined]
 
 
 def test_sql_errors_carry_sql_servers_number_and_keep_the_connection(

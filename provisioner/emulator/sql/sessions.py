@@ -15,6 +15,7 @@ from provisioner.emulator.sql.catalog import ResultSet
 from provisioner.emulator.sql.models import SERVER_TYPE
 from provisioner.emulator.sql.principals import Caller, DatabaseState, caller_in_database
 from provisioner.emulator.sql.routes import admin_of
+from provisioner.emulator.sql.scalars import Context, is_scalar_select, run_scalar_select
 from provisioner.emulator.sql.statements import execute
 from provisioner.emulator.sql.tsql import TsqlError, parse
 
@@ -33,6 +34,8 @@ class Session:
         return str(self.database.body["name"])
 
     def run(self, text: str) -> ResultSet:
+        if is_scalar_select(text):
+            return run_scalar_select(text, Context(self.database_name, self.caller))
         statement = parse(text)
         store = self.cloud.store
         with store.transaction():
