@@ -11,6 +11,7 @@ import pytds
 import pytest
 
 from provisioner.azure.sql_tds import TdsAddress, connect
+from provisioner.cli.cloud_control import status_lines
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.emulator.sql.tds.packets import LOGIN7, PRELOGIN, SQL_BATCH, packets
 from tests.control import control_headers
@@ -173,4 +174,5 @@ def test_the_control_api_and_status_name_the_tds_listener(local_cloud: LocalClou
         refused = http.get(f"{local_cloud.url}/_cloud/sql-tds")
     assert (found["host"], found["port"]) == address
     assert status["sql_tds"] == f"127.0.0.1:{address[1]}"
+    assert f"sql_tds: 127.0.0.1:{address[1]}" in status_lines(status)  # what `provision cloud status` prints
     assert refused.status_code == 401
