@@ -4,7 +4,9 @@ input closes the connection without hurting the listener."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 from typing import Any
 
 import pytds
@@ -13,7 +15,9 @@ import pytest
 from provisioner.azure.sql_tds import TdsAddress, connect
 from provisioner.cli.cloud_control import status_lines
 from provisioner.emulator.server import LocalCloudServer
-from provisioner.emulator.sql.tds.packets import LOGIN7, PRELOGIN, SQL_BATCH, packets
+from provisioner.emulator.sql.tds.packets import LOGIN7, PRELOGIN, SQL_BATCH, Limits, packets
+from provisioner.emulator.sql.tds.server import TdsServer, server_context
+from provisioner.emulator.tls import ensure_tls
 from tests.control import control_headers
 from tests.emulator import clients
 from tests.emulator.helpers_sql import LOCATION, SQL_RESOURCE, SQL_SCOPE, database, entra_admin, sql_server
@@ -23,6 +27,7 @@ from tests.emulator.tds_wire import TlsWire, login7_without_token
 GROUP = "tds-rg"
 SERVER = "tds-srv"
 MAY_READ = "HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
+SHORT = Limits(idle_seconds=0.5, read_seconds=0.5)
 PRINCIPAL = "SELECT name, type FROM sys.database_principals WHERE name = '{}'"
 
 
@@ -176,3 +181,27 @@ def test_the_control_api_and_status_name_the_tds_listener(local_cloud: LocalClou
     assert status["sql_tds"] == f"127.0.0.1:{address[1]}"
     assert f"sql_tds: 127.0.0.1:{address[1]}" in status_lines(status)  # what `provision cloud status` prints
     assert refused.status_code == 401
+
+
+@pytest.mark.parametrize("sent", [b"", b"\x12\x01\x00"])
+def test_a_stalled_or_idle_connection_is_closed_after_its_timeout(local_cloud: LocalCloudServer, sent: bytes) -> None:
+    """The listener's own class with short limits: idle before a message, and stalled inside one."""
+    files = ensure_tls(local_cloud.data_dir)
+    tds = TdsServer(local_cloud.cloud, server_context(files.server_cert, files.server_key), SHORT)
+
+    async def scenario() -> tuple[bytes, float]:
+        listener = await asyncio.start_server(tds.handle, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = time.monotonic()
+        writer.write(sent)
+        received = await asyncio.wait_for(reader.read(), 5)
+        elapsed = time.monotonic() - started
+        writer.close()
+        listener.close()
+        await listener.wait_closed()
+        return received, elapsed
+
+    received, elapsed = asyncio.run(scenario())
+    assert received == b""
+    assert elapsed < 3
