@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
-from provisioner.azure.sql_endpoint import SqlEndpoint
+from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
 
 T = TypeVar("T")
@@ -77,7 +77,7 @@ class Clients:
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
         self._msgraph: MsGraphRunner | None = None
-        self.sql_endpoint = SqlEndpoint(target)
+        self.sql_tds = SqlConnector(target)
         self._principal_id: str | None = None
 
     @property
@@ -167,7 +167,7 @@ class Clients:
             client.close()
         if msgraph is not None:
             msgraph.close()
-        self.sql_endpoint.close()
+        self.sql_tds.close()
 
     def __enter__(self) -> Clients:
         return self

@@ -81,6 +81,7 @@ async def status(call: Call) -> Response:
             "resources": len(store.list_resources()),
             "directory_objects": len(store.find_directory_objects()),
             "faults": call.cloud.faults.settings.to_json(),
+            "sql_tds": _tds_text(call),
             "holdings": _holdings(call),
         }
     )
@@ -110,6 +111,20 @@ async def vm_identity_endpoint(call: Call) -> Response:
 
 
 # ---- SQL database endpoints and App Service identity endpoints -------------------------------
+
+
+def _tds_text(call: Call) -> str | None:
+    address = call.cloud.tds_address
+    return f"{address[0]}:{address[1]}" if address else None
+
+
+@_guarded("GET", "/_cloud/sql-tds")
+async def sql_tds(call: Call) -> Response:
+    """The TDS listener every local SQL server answers on (LOGIN7's ServerName picks the server)."""
+    address = call.cloud.tds_address
+    if address is None:
+        raise CloudServiceError(404, "NotServed", "This local cloud serves no TDS listener.")
+    return arm_json({"host": address[0], "port": address[1]})
 
 
 @_guarded("GET", "/_cloud/sql-endpoint")

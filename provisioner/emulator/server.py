@@ -27,6 +27,7 @@ from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.seed import seed_cloud
 from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
+from provisioner.emulator.sql.tds.server import TdsServer, server_context
 from provisioner.emulator.tls import ensure_tls
 
 DEFAULT_DATA_DIR = Path(".provision/cloud")
@@ -53,8 +54,12 @@ class LocalCloudServer:
         self._port: int = self._socket.getsockname()[1]
         self._tls = ensure_tls(data_dir)
         self.cloud = LocalCloud(data_dir, seed_cloud, faults, SCOPE_FINDERS)
+        self._tds_socket = _bind(0)
+        self.cloud.tds_address = (HOST, self._tds_socket.getsockname()[1])
+        tds = TdsServer(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
         self._server = _Server(
             self.cloud,
+            (tds, self._tds_socket),
             uvicorn.Config(
                 LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
@@ -139,6 +144,7 @@ class LocalCloudServer:
     def _release(self) -> None:
         """Close the socket and the store; remove server.json if it still describes this server."""
         self._socket.close()
+        self._tds_socket.close()
         self.cloud.close()
         running = _read_server_file(self.data_dir)
         if running is not None and running.pid == os.getpid() and running.url == self.url:
@@ -149,18 +155,22 @@ class LocalCloudServer:
 class _Server(uvicorn.Server):
     """uvicorn's server, which also serves each key vault's own port (see vaulthosts.py) once started."""
 
-    def __init__(self, cloud: LocalCloud, config: uvicorn.Config) -> None:
+    def __init__(self, cloud: LocalCloud, tds: tuple[TdsServer, socket.socket], config: uvicorn.Config) -> None:
         super().__init__(config)
         self._cloud = cloud
+        self._tds = tds
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         loop = asyncio.get_running_loop()
         port = sockets[0].getsockname()[1] if sockets else self.config.port
         self._cloud.vault_hosts.attach(lambda sock: asyncio.run_coroutine_threadsafe(self._listen(sock), loop), port)
+        tds, tds_socket = self._tds
+        self.servers.append(await asyncio.start_server(tds.handle, sock=tds_socket))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._cloud.vault_hosts.detach()
+        self._tds[0].close_all()
         await super().shutdown(sockets=sockets)
 
     async def _listen(self, sock: socket.socket) -> None:
@@ -189,7 +199,8 @@ class _ServerLoop(asyncio.SelectorEventLoop):
     """
 
     async def create_server(self, *args: Any, **kwargs: Any) -> asyncio.Server:
-        kwargs.setdefault("ssl_shutdown_timeout", SSL_SHUTDOWN_TIMEOUT_SECONDS)
+        if kwargs.get("ssl") is not None:
+            kwargs.setdefault("ssl_shutdown_timeout", SSL_SHUTDOWN_TIMEOUT_SECONDS)
         return await super().create_server(*args, **kwargs)
 
 

@@ -31,6 +31,7 @@ RENEW_BEFORE = timedelta(days=30)
 BACKDATE = timedelta(days=1)
 SERVER_HOST_IP = "127.0.0.1"
 SERVER_HOST_NAME = "localhost"
+SQL_HOST_NAME = "*.database.windows.net"  # the TDS endpoint answers for every local SQL server's FQDN
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ def _server_cert_usable(cert_path: Path, key_path: Path, ca_cert: x509.Certifica
     pair = _load_pair(cert_path, key_path)
     if pair is None or _expires_soon(pair[0]):
         return False
+    names = pair[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    if SQL_HOST_NAME not in names.get_values_for_type(x509.DNSName):
+        return False
     try:
         pair[0].verify_directly_issued_by(ca_cert)
     except (ValueError, TypeError, InvalidSignature):
@@ -145,7 +149,11 @@ def _write_server_cert(files: TlsFiles, ca_cert: x509.Certificate, ca_key: ec.El
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(SERVER_HOST_IP)), x509.DNSName(SERVER_HOST_NAME)]
+                [
+                    x509.IPAddress(ipaddress.ip_address(SERVER_HOST_IP)),
+                    x509.DNSName(SERVER_HOST_NAME),
+                    x509.DNSName(SQL_HOST_NAME),
+                ]
             ),
             critical=False,
         )

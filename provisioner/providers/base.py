@@ -145,7 +145,7 @@ class CloudClients(Protocol):
     def blob_service(self, account_url: str) -> Any: ...  # azure.storage.blob.BlobServiceClient
 
     @property
-    def sql_endpoint(self) -> Any: ...  # provisioner.azure.sql_endpoint.SqlEndpoint (T-SQL, local cloud only)
+    def sql_tds(self) -> Any: ...  # provisioner.azure.sql_tds.SqlConnector (T-SQL over TDS)
 
 
 class ReadCache(Protocol):

@@ -1,6 +1,6 @@
 """sql_database_user: a contained user for an Entra principal, and its fixed-role memberships (T-SQL).
 
-Runs through `clients.sql_endpoint` as the target's principal, which must be the server's Entra admin
+Runs over TDS through `clients.sql_tds` as the target's principal, which must be the server's Entra admin
 (or db_owner). A database's users and memberships are read once per plan (two catalog queries).
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provisioner.azure.sql_endpoint import quote_name
+from provisioner.azure.sql_tds import quote_name
 from provisioner.errors import CloudError, TransientCloudError
 from provisioner.kinds.sql_database_user import SqlDatabaseUserSpec
 from provisioner.providers.arm import parse_id
@@ -92,7 +92,7 @@ class SqlDatabaseUserProvider(Provider[SqlDatabaseUserSpec]):
 
 def _run(ctx: ProviderContext, database_id: str, statement: str) -> Any:
     target = DatabaseRef.of(database_id)
-    return ctx.clients.sql_endpoint.query(target.server, target.database, statement)
+    return ctx.clients.sql_tds.query(target.server, target.database, statement)
 
 
 def _users(ctx: ProviderContext, database_id: str) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ VM or web app gives the programs running in it: `GET /_cloud/vm-identity-endpoin
 Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The probe runs in a child process with exactly that
 environment, the local cloud's CA, and none of the operator's credential variables, because
 ManagedIdentityCredential reads its environment when used.
-A database's endpoint comes from `GET /_cloud/sql-endpoint?id=DB_ID` -> {"connect_url", ...}.
+SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}).
 """
 
 from __future__ import annotations
@@ -85,20 +85,26 @@ class LocalRunner:
         }
 
     def _locate_databases(self, probes: list[Probe]) -> tuple[list[Probe], dict[str, Outcome]]:
-        """The probes with each database's connect URL filled in; an error outcome where there is none."""
-        ready: list[Probe] = []
-        outcomes: dict[str, Outcome] = {}
-        for probe in probes:
-            if probe.action is not Action.SQL_READ:
-                ready.append(probe)
-                continue
-            try:
-                endpoint = self._control("sql-endpoint", str(probe.params["database_id"]))
-            except ControlError as failure:
-                outcomes[probe.id] = error(f"no SQL endpoint for the database: {failure}", failure.code)
-                continue
-            ready.append(Probe(probe.id, probe.action, {"connect_url": str(endpoint["connect_url"])}))
-        return ready, outcomes
+        """The probes with each database's TDS address filled in; an error outcome where there is none."""
+        ready: list[Probe] = [probe for probe in probes if probe.action is not Action.SQL_READ]
+        sql = [probe for probe in probes if probe.action is Action.SQL_READ]
+        if not sql:
+            return ready, {}
+        try:
+            listener = self._control("sql-tds", "")
+        except ControlError as failure:
+            return ready, {probe.id: error(f"no TDS endpoint: {failure}", failure.code) for probe in sql}
+        for probe in sql:
+            server, _, database = str(probe.params["database_id"]).partition("/databases/")
+            params = {
+                "host": str(listener["host"]),
+                "port": int(listener["port"]),
+                "cafile": str(self.target.ca_bundle),
+                "server": server.rstrip("/").rpartition("/")[2],
+                "database": database.strip("/"),
+            }
+            ready.append(Probe(probe.id, probe.action, params))
+        return ready, {}
 
     def _control(self, name: str, resource_id: str) -> dict[str, Any]:
         try:

@@ -8,20 +8,18 @@ only what its checks need.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from azure.core.credentials import TokenCredential
 
-from provisioner.errors import VerifyError
+from provisioner.errors import CloudError, VerifyError
 
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
-SQL_TIMEOUT_SECONDS = 60
+MAY_READ = "SELECT HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
+NO_READ = "connected, but the SELECT permission is denied in the database (not db_datareader, db_owner or the admin)"
 SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
 
 Params = Mapping[str, Any]
@@ -134,19 +132,19 @@ def secret_read(identity: Identity, params: Params) -> str:
 
 
 def sql_read(identity: Identity, params: Params) -> str:
-    """Connect with a token for Azure SQL and ask to read (the local cloud's database endpoint)."""
+    """Log in over TDS with the identity's token for Azure SQL and ask whether it may SELECT."""
+    from provisioner.azure.sql_tds import TdsAddress, run
+
     token = identity.credential.get_token(identity.scope("sql")).token
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(params["connect_url"], data=b"{}", headers=headers, method="POST")
+    address = TdsAddress(str(params["host"]), int(params["port"]), str(params["cafile"]))
     try:
-        with urllib.request.urlopen(request, timeout=SQL_TIMEOUT_SECONDS) as response:
-            answer = json.load(response)
-    except urllib.error.HTTPError as refused:
-        error = json.load(refused).get("error") or {}
-        answer = {"error_number": error.get("number"), "reason": error.get("message")}
-    if answer.get("can_connect") and answer.get("can_read"):
-        return "connected with a token for Azure SQL and may read"
-    raise SqlRefusal(answer.get("error_number"), str(answer.get("reason") or "refused"))
+        result = run(address, str(params["server"]), str(params["database"]), token, MAY_READ)
+    except CloudError as refused:
+        code = refused.code or ""
+        raise SqlRefusal(int(code) if code.isdigit() else code, str(refused)) from None
+    if result.rows and result.rows[0][0] == 1:
+        return "connected over TDS with a token for Azure SQL and may read"
+    raise SqlRefusal(229, NO_READ)
 
 
 def _read_first_blob(container: Any) -> str:

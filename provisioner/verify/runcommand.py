@@ -32,7 +32,10 @@ WEB_APP_REASON = (
     "App Service has no Run Command: on --target azure verify acts only inside VMs, so a web app's identity "
     "is not verified"
 )
-SQL_REASON = "Azure SQL needs a TDS connection, which verify does not make on --target azure"
+SQL_REASON = (
+    "on --target azure the SQL login must be made inside the VM (Run Command with the tutorial's PowerShell), "
+    "which verify does not do yet"
+)
 
 
 class RunCommandRunner:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import certifi
 import pytest
 
 from provisioner.azure.clients import Clients
 from provisioner.azure.profiles import azure_profile
-from provisioner.azure.sql_endpoint import SqlEndpoint
+from provisioner.azure.sql_tds import SqlConnector, TdsAddress
 from provisioner.azure.target import Target
 from provisioner.emulator.server import LocalCloudServer
-from provisioner.errors import ConfigurationError, TransientCloudError
+from provisioner.errors import TransientCloudError
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
 from provisioner.providers.arm import get_or_none
@@ -177,7 +178,7 @@ def test_a_principal_entra_does_not_know_yet_is_principal_not_found(
     assert raised.value.code == "PrincipalNotFound"
 
 
-def test_database_users_on_azure_are_refused_with_an_explanation(target: Target) -> None:
+def test_on_azure_the_statements_go_to_the_servers_own_tds_host(target: Target) -> None:
     azure = Target(azure_profile(), target.credential, target.subscription_id, target.tenant_id)
-    with pytest.raises(ConfigurationError, match="TDS"):
-        SqlEndpoint(azure).query("server", "database", "SELECT name FROM sys.database_principals")
+    address = SqlConnector(azure).address("server")
+    assert address == TdsAddress("server.database.windows.net", 1433, certifi.where())

@@ -10,6 +10,7 @@ from typing import Any
 from provisioner.emulator.core.call import Call, Principal
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.core.tokens import TokenIssuer
 
 
 def authenticate_bearer(call: Call, audiences: tuple[str, ...]) -> Principal:
@@ -18,7 +19,13 @@ def authenticate_bearer(call: Call, audiences: tuple[str, ...]) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _missing_token(call)
-    claims: dict[str, Any] = call.cloud.tokens.validate(token.strip(), audiences=audiences)
+    return principal_from_token(call.cloud.tokens, token.strip(), audiences)
+
+
+def principal_from_token(tokens: TokenIssuer, token: str, audiences: tuple[str, ...]) -> Principal:
+    """The principal a token names, once it is valid for one of the audiences (signature, issuer,
+    audience, lifetime); CloudServiceError 401 otherwise. Shared by HTTPS and TDS logins."""
+    claims: dict[str, Any] = tokens.validate(token, audiences=audiences)
     return Principal(
         object_id=str(claims.get("oid", "")).lower(),
         tenant_id=str(claims.get("tid", "")),

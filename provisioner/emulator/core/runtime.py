@@ -38,6 +38,7 @@ class LocalCloud:
         self.faults = Faults(faults)
         self.log = RequestLog()
         self.vault_hosts = VaultHosts(data_dir)
+        self.tds_address: tuple[str, int] | None = None  # the TDS listener, set by the server that serves this cloud
         self.seed()
 
     def seed(self) -> None:

@@ -1,0 +1,138 @@
+"""The TDS listener: PRELOGIN, TLS inside PRELOGIN packets, LOGIN7 with a FEDAUTH security token, then
+SQL batches. Protocol violations close the connection; SQL errors answer ERROR + DONE and go on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from pathlib import Path
+
+from provisioner.emulator.core.runtime import LocalCloud
+from provisioner.emulator.sql import sessions
+from provisioner.emulator.sql.tds import login7, prelogin, tokens
+from provisioner.emulator.sql.tds.channel import PlainChannel, TlsChannel, start_tls
+from provisioner.emulator.sql.tds.packets import (
+    ATTENTION,
+    DEFAULT_PACKET_SIZE,
+    LOGIN7,
+    MAX_PACKET_SIZE,
+    MIN_PACKET_SIZE,
+    PRELOGIN,
+    SQL_BATCH,
+    TABULAR_RESULT,
+    Channel,
+    Limits,
+    ProtocolViolation,
+    packets,
+    read_message,
+)
+from provisioner.emulator.sql.tsql import TsqlError
+
+LOG = logging.getLogger(__name__)
+DONE_ATTENTION = 0x20
+CANNOT_OPEN_DATABASE = 4060
+
+
+def server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(cert), str(key))
+    context.num_tickets = 0
+    return context
+
+
+class TdsServer:
+    def __init__(self, cloud: LocalCloud, context: ssl.SSLContext, limits: Limits | None = None) -> None:
+        self._cloud = cloud
+        self._context = context
+        self._limits = limits or Limits()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await self._serve(PlainChannel(reader, writer))
+        except (ProtocolViolation, ConnectionError) as violation:
+            LOG.debug("TDS connection closed: %s", violation)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _serve(self, plain: PlainChannel) -> None:
+        first = await read_message(plain, self._limits, DEFAULT_PACKET_SIZE)
+        if first.type != PRELOGIN:
+            raise ProtocolViolation("the first message must be PRELOGIN")
+        options = prelogin.parse(first.data)
+        plain.write(packets(TABULAR_RESULT, prelogin.answer(options), DEFAULT_PACKET_SIZE))
+        await plain.drain()
+        if prelogin.client_refuses_encryption(options):
+            raise ProtocolViolation("client does not support encryption")
+        channel = await start_tls(plain, self._context, self._limits)
+        session, size = await self._login(channel)
+        while True:
+            message = await read_message(channel, self._limits, size)
+            await self._reply(channel, size, self._answer(session, message.type, message.data))
+
+    async def _login(self, channel: TlsChannel) -> tuple[sessions.Session, int]:
+        message = await read_message(channel, self._limits, DEFAULT_PACKET_SIZE)
+        if message.type != LOGIN7:
+            raise ProtocolViolation("expected LOGIN7")
+        login = login7.parse(message.data)
+        size = min(max(login.packet_size or DEFAULT_PACKET_SIZE, MIN_PACKET_SIZE), MAX_PACKET_SIZE)
+        try:
+            session = sessions.open_session(self._cloud, login.server_name, login.database, login.token)
+        except TsqlError as refused:
+            await self._reply(channel, size, _refusal(refused))
+            raise ProtocolViolation(f"login refused ({refused.number})") from refused
+        stream = tokens.env_database(session.database_name) + tokens.env_collation() + tokens.loginack()
+        stream += tokens.fedauth_ack() + tokens.env_packet_size(size) + tokens.done()
+        await self._reply(channel, size, stream)
+        return session, size
+
+    def _answer(self, session: sessions.Session, kind: int, data: bytes) -> bytes:
+        if kind == ATTENTION:
+            return tokens.done(DONE_ATTENTION)
+        if kind != SQL_BATCH:
+            return _refusal(TsqlError(4002, "The incoming tabular data stream (TDS) protocol stream is incorrect."))
+        try:
+            result = session.run(_batch_text(data))
+        except TsqlError as error:
+            return _refusal(error)
+        if not result.columns:
+            return tokens.done()
+        return tokens.result_set(result.columns, result.rows)
+
+    async def _reply(self, channel: Channel, size: int, stream: bytes) -> None:
+        channel.write(packets(TABULAR_RESULT, stream, size))
+        await channel.drain()
+
+    def close_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+
+def _refusal(error: TsqlError) -> bytes:
+    stream = tokens.error(error.number, error.message, state=error.state, level=error.level)
+    if error.number == CANNOT_OPEN_DATABASE:  # SQL Server follows 4060 with the login failure itself
+        stream += tokens.error(18456, sessions.LOGIN_FAILED, state=1, level=14)
+    return stream + tokens.done(tokens.DONE_ERROR)
+
+
+def _batch_text(data: bytes) -> str:
+    """SQL_BATCH: ALL_HEADERS (its DWORD total length includes itself), then the UCS-2 text."""
+    if len(data) < 4:
+        raise ProtocolViolation("SQL_BATCH without ALL_HEADERS")
+    skip = int.from_bytes(data[0:4], "little")
+    if skip < 4 or skip > len(data):
+        raise ProtocolViolation("ALL_HEADERS length")
+    try:
+        return data[skip:].decode("utf-16-le")
+    except UnicodeDecodeError as error:
+        raise ProtocolViolation("SQL_BATCH text is not UCS-2") from error
