@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.errors import ConfigurationError, StateError
+from provisioner.state.backend import StateBackend
 from provisioner.state.lock import DeploymentLock
 from provisioner.state.model import DeploymentState
 
@@ -30,6 +31,12 @@ def check_deployment_name(name: str) -> str:
 class StateStore:
     def __init__(self, directory: Path = DEFAULT_STATE_DIR) -> None:
         self.directory = directory
+
+    def describe(self) -> str:
+        return str(self.directory)
+
+    def delete(self, deployment: str) -> None:
+        self.path(deployment).unlink(missing_ok=True)
 
     def path(self, deployment: str) -> Path:
         return self.directory / f"{check_deployment_name(deployment)}.json"
@@ -98,7 +105,7 @@ def _fsync_directory(directory: Path) -> None:
 class StateWriter:
     """The state of one run, shared by parallel steps: every edit is saved before the next begins."""
 
-    def __init__(self, store: StateStore, state: DeploymentState) -> None:
+    def __init__(self, store: StateBackend, state: DeploymentState) -> None:
         self.store = store
         self.state = state
         self._lock = threading.Lock()
