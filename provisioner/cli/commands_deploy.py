@@ -78,7 +78,8 @@ def plan_command(
     """Show what apply would change: read every resource, diff it against the scenario."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    state = StateStore(inputs.state_dir).load_or_new(deployment)
+    with inputs.open_state() as store:
+        state = store.load_or_new(deployment)
     with inputs.connect() as (target, ctx):
         if as_json:
             click.echo(target.description, err=True)
@@ -116,9 +117,8 @@ def apply_command(
         saved, recorded = load_plan(scenario)
         inputs = _saved_inputs(recorded, inputs)
     loaded, deployment = inputs.load()
-    store = StateStore(inputs.state_dir)
     run_options = RunOptions(parallelism, RetryPolicy(principal_wait=principal_wait))
-    with store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
+    with inputs.open_state() as store, store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
         if lock.took_over is not None:
             click.echo(f"Took over a stale lock of {lock.took_over.describe()} (no longer running).", err=True)
         state = store.load_or_new(deployment)
@@ -149,6 +149,7 @@ def _saved_inputs(recorded: PlanInputs, given: RunInputs) -> RunInputs:
         cloud=recorded.cloud or given.cloud,
         data_dir=given.data_dir,
         state_dir=given.state_dir,
+        state=given.state,
     )
 
 
@@ -181,11 +182,10 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
     """Delete what this deployment created (reverse dependency order) and restore what it changed."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    store = StateStore(inputs.state_dir)
-    with store.lock(deployment, command="destroy", timeout=lock_timeout):
+    with inputs.open_state() as store, store.lock(deployment, command="destroy", timeout=lock_timeout):
         state = store.load(deployment)
         if state is None or not state.resources:
-            click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.directory}.")
+            click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.describe()}.")
             return EXIT_OK
         with inputs.connect() as (target, ctx):
             check_state_target(state, target)

@@ -1,0 +1,83 @@
+"""`apply` and `destroy` with `--state azblob://...`: one runner applies, another destroys from a
+different directory and HOME; an apply while another holds the lease names the holder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.state.select import open_backend
+from tests.e2e.conftest import Cloud
+from tests.emulator import builders
+from tests.emulator.clients import operator_credential_for
+from tests.emulator.helpers_storage import BLOB_DATA_CONTRIBUTOR, account, container, group
+
+pytestmark = pytest.mark.e2e
+ACCOUNT = "clistate"
+GROUP = (
+    "scenario: group\nresources:\n  rg:\n    kind: resource_group\n    name: ${var.prefix}-rg\n    location: westus\n"
+)
+
+
+def _connection(cloud: Cloud) -> LocalCloudConnection:
+    identity = cloud.server.cloud.identity
+    return LocalCloudConnection(
+        cloud.server.url,
+        identity.tenant_id,
+        identity.subscription_id,
+        identity.operator_client_id,
+        identity.operator_secret,
+        cloud.server.ca_cert,
+    )
+
+
+@pytest.fixture(scope="module")
+def location(cloud: Cloud) -> str:
+    credential = operator_credential_for(cloud.server)
+    group_id = group(cloud.server, credential, "cli-state-rg")
+    account(cloud.server, credential, "cli-state-rg", ACCOUNT)
+    container(cloud.server, credential, "cli-state-rg", ACCOUNT, "state")
+    target = local_target(_connection(cloud))
+    builders.assign(cloud.server, credential, group_id, BLOB_DATA_CONTRIBUTOR, target.principal_id())
+    return f"azblob://{ACCOUNT}/state/pipeline"
+
+
+def _runner(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / name
+    home.mkdir()
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def test_apply_in_one_runner_destroy_in_another(
+    cloud: Cloud, location: str, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _runner(tmp_path, "runner-1", monkeypatch)
+    path = first / "s.yaml"
+    path.write_text("variables:\n  prefix: x\n" + GROUP)
+    applied = cloud.run("apply", str(path), "--var", f"prefix={prefix}", "--state", location, "--auto-approve")
+    assert applied.code == 0, applied.text
+    backend = open_backend(location, local_target(_connection(cloud)))
+    assert backend.load_or_new("group").resources  # the state is in the blob
+    assert not (cloud.state_dir / "group.json").exists()  # and not in the local directory
+    second = _runner(tmp_path, "runner-2", monkeypatch)
+    (second / "s.yaml").write_text(path.read_text())
+    destroyed = cloud.run(
+        "destroy", "s.yaml", "--var", f"prefix={prefix}", "--auto-approve", env={"PROVISION_STATE": location}
+    )
+    assert destroyed.code == 0, destroyed.text
+    assert backend.load("group") is None
+
+
+def test_a_second_apply_names_the_holder(cloud: Cloud, location: str, prefix: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("variables:\n  prefix: x\n" + GROUP)
+    backend = open_backend(location, local_target(_connection(cloud)))
+    with backend.lock("group", command="apply"):
+        second = cloud.run("apply", str(path), "--var", f"prefix={prefix}", "--state", location, "--auto-approve")
+    assert second.code == 1, second.text
+    assert f"deployment 'group' is locked by pid {os.getpid()}" in second.err and "(apply)" in second.err
