@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import apply_critical_path, local_cloud_throughput
+from bench import apply_critical_path, local_cloud_throughput, state_writes
 
 
 def main() -> None:
@@ -10,6 +10,8 @@ def main() -> None:
     local_cloud_throughput.main()
     print("\n== apply vs critical path, reads and writes ==")
     apply_critical_path.main([])
+    print("\n== state writes: blob vs local ==")
+    state_writes.main([])
 
 
 if __name__ == "__main__":
