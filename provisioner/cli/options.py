@@ -71,13 +71,10 @@ class RunInputs:
 
     @contextmanager
     def open_state(self) -> Iterator[StateBackend]:
-        """The state backend; a blob one signs in the way the target does."""
-        location = self.state_location
-        if not is_blob_location(location):
-            yield StateStore(Path(location))
-            return
-        with open_target(self.target, subscription=self.subscription, cloud=self.cloud, data_dir=self.data_dir) as t:
-            yield open_backend(location, t)
+        with open_state_backend(
+            self.state_location, self.target, self.subscription, self.cloud, self.data_dir
+        ) as store:
+            yield store
 
     @contextmanager
     def connect(self) -> Iterator[tuple[Target, RunContext]]:
@@ -88,6 +85,26 @@ class RunInputs:
             Clients(target) as clients,
         ):
             yield target, RunContext(clients)
+
+
+@contextmanager
+def open_state_backend(
+    location: str, target: str, subscription: str | None, cloud: str, data_dir: Path | None
+) -> Iterator[StateBackend]:
+    """The state backend at `location`; a blob one signs in the way the target does."""
+    if not is_blob_location(location):
+        yield StateStore(Path(location))
+        return
+    with open_target(target, subscription=subscription, cloud=cloud, data_dir=data_dir) as signed_in:
+        yield open_backend(location, signed_in)
+
+
+def state_option(command: F) -> F:
+    return click.option(
+        "--state", "state", metavar="LOCATION",
+        help=f"Where state lives: a directory or azblob://ACCOUNT/CONTAINER[/PREFIX] (default: ${STATE_VARIABLE}, "
+        "else --state-dir).",
+    )(command)  # fmt: skip
 
 
 def state_dir_option(command: F) -> F:
@@ -115,11 +132,7 @@ def run_options(command: F) -> F:
         scenario_options,
         deployment_option,
         state_dir_option,
-        click.option(
-            "--state", "state", metavar="LOCATION",
-            help=f"Where state lives: a directory or azblob://ACCOUNT/CONTAINER[/PREFIX] (default: ${STATE_VARIABLE}, "
-            "else --state-dir).",
-        ),
+        state_option,
         click.option(
             "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
             help="Steps, plan reads or verify probes run at the same time.",

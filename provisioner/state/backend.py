@@ -42,6 +42,8 @@ class StateBackend(Protocol):
 
     def lock(self, deployment: str, *, command: str, timeout: float = 0.0) -> StateLock: ...
 
+    def break_lock(self, deployment: str) -> LockHolder | None: ...
+
 
 def state_location(given: str | None, state_dir: Path) -> str:
     """`--state` if given, else PROVISION_STATE, else the --state-dir directory."""

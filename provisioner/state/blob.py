@@ -19,11 +19,12 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.storage.blob import BlobServiceClient, ContainerClient
+from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
 
 from provisioner.errors import ConfigurationError, StateError
 from provisioner.state.backend import BLOB_SCHEME
-from provisioner.state.blob_lock import BlobLeaseLock, lease_seconds
+from provisioner.state.blob_lock import BlobLeaseLock, break_lock, lease_seconds
+from provisioner.state.lock import LockHolder
 from provisioner.state.model import DeploymentState
 from provisioner.state.store import DEPLOYMENT_NAME, check_deployment_name
 
@@ -125,9 +126,17 @@ class BlobStateStore:
             self.container.get_blob_client(self._name(deployment)).delete_blob()
         self._etags[deployment] = None
 
+    def _lock_blob(self, deployment: str) -> BlobClient:
+        return self.container.get_blob_client(f"{self.location.prefix}{check_deployment_name(deployment)}.lock")
+
     def lock(self, deployment: str, *, command: str, timeout: float = 0.0) -> BlobLeaseLock:
-        blob = self.container.get_blob_client(f"{self.location.prefix}{check_deployment_name(deployment)}.lock")
-        return BlobLeaseLock(blob, deployment, command, timeout, lease_seconds())
+        return BlobLeaseLock(self._lock_blob(deployment), deployment, command, timeout, lease_seconds())
+
+    def break_lock(self, deployment: str) -> LockHolder | None:
+        try:
+            return break_lock(self._lock_blob(deployment))
+        except ResourceNotFoundError:
+            return None
 
 
 def _rescue(deployment: str, text: str) -> Path:

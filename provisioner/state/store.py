@@ -12,7 +12,7 @@ from pathlib import Path
 
 from provisioner.errors import ConfigurationError, StateError
 from provisioner.state.backend import StateBackend
-from provisioner.state.lock import DeploymentLock
+from provisioner.state.lock import DeploymentLock, LockHolder
 from provisioner.state.model import DeploymentState
 
 DEFAULT_STATE_DIR = Path(".provision/state")
@@ -71,6 +71,16 @@ class StateStore:
         if not self.directory.is_dir():
             return []
         return sorted(path.stem for path in self.directory.glob("*.json") if DEPLOYMENT_NAME.fullmatch(path.stem))
+
+    def break_lock(self, deployment: str) -> LockHolder | None:
+        """Remove the lock file (`state unlock --force`): who it named, or None if there was none."""
+        path = self.directory / f"{check_deployment_name(deployment)}.lock"
+        try:
+            holder = LockHolder.parse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        path.unlink(missing_ok=True)
+        return holder or LockHolder(None, None, None, None)
 
     def lock(self, deployment: str, *, command: str, timeout: float = 0.0) -> DeploymentLock:
         return DeploymentLock(

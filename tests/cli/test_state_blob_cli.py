@@ -8,41 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.azure.target import local_target
 from provisioner.state.select import open_backend
+from tests.cli.blob_state import connection_of as _connection
 from tests.e2e.conftest import Cloud
-from tests.emulator import builders
-from tests.emulator.clients import operator_credential_for
-from tests.emulator.helpers_storage import BLOB_DATA_CONTRIBUTOR, account, container, group
 
 pytestmark = pytest.mark.e2e
-ACCOUNT = "clistate"
 GROUP = (
     "scenario: group\nresources:\n  rg:\n    kind: resource_group\n    name: ${var.prefix}-rg\n    location: westus\n"
 )
-
-
-def _connection(cloud: Cloud) -> LocalCloudConnection:
-    identity = cloud.server.cloud.identity
-    return LocalCloudConnection(
-        cloud.server.url,
-        identity.tenant_id,
-        identity.subscription_id,
-        identity.operator_client_id,
-        identity.operator_secret,
-        cloud.server.ca_cert,
-    )
-
-
-@pytest.fixture(scope="module")
-def location(cloud: Cloud) -> str:
-    credential = operator_credential_for(cloud.server)
-    group_id = group(cloud.server, credential, "cli-state-rg")
-    account(cloud.server, credential, "cli-state-rg", ACCOUNT)
-    container(cloud.server, credential, "cli-state-rg", ACCOUNT, "state")
-    target = local_target(_connection(cloud))
-    builders.assign(cloud.server, credential, group_id, BLOB_DATA_CONTRIBUTOR, target.principal_id())
-    return f"azblob://{ACCOUNT}/state/pipeline"
 
 
 def _runner(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Path:
