@@ -3,6 +3,7 @@ different directory and HOME; an apply while another holds the lease names the h
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,8 +11,12 @@ import pytest
 
 from provisioner.azure.target import local_target
 from provisioner.state.select import open_backend
+from tests.cli.blob_state import ACCOUNT
 from tests.cli.blob_state import connection_of as _connection
-from tests.e2e.conftest import Cloud
+from tests.e2e.conftest import TUTORIAL, Cloud
+from tests.e2e.test_tutorial import looks_generated, strings
+from tests.emulator.clients import operator_credential_for
+from tests.emulator.helpers_storage import blob_service
 
 pytestmark = pytest.mark.e2e
 GROUP = (
@@ -55,3 +60,20 @@ def test_a_second_apply_names_the_holder(cloud: Cloud, location: str, prefix: st
         second = cloud.run("apply", str(path), "--var", f"prefix={prefix}", "--state", location, "--auto-approve")
     assert second.code == 1, second.text
     assert f"deployment 'group' is locked by pid {os.getpid()}" in second.err and "(apply)" in second.err
+
+
+def test_no_secret_reaches_the_blob(cloud: Cloud, location: str, prefix: str) -> None:
+    where = location + "/secrets"
+    run = ["--var", f"prefix={prefix}", "--deployment", prefix, "--state", where, "--auto-approve"]
+    applied = cloud.run("apply", str(TUTORIAL), *run)
+    assert applied.code == 0, applied.text
+    backend = open_backend(where, local_target(_connection(cloud)))
+    state = backend.load_or_new(prefix)
+    assert state.resources["vm"].secrets_set == ["admin_password"]
+    blob = blob_service(cloud.server, ACCOUNT, operator_credential_for(cloud.server)).get_blob_client(
+        "state", f"pipeline/secrets/{prefix}.json"
+    )
+    raw = json.loads(blob.download_blob().readall())  # the document as stored, read with the SDK
+    assert not [value for value in strings(raw) if looks_generated(value)]  # the generated password is nowhere
+    assert cloud.server.cloud.identity.operator_secret not in json.dumps(raw)
+    assert cloud.run("destroy", str(TUTORIAL), *run).code == 0
