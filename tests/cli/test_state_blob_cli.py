@@ -77,3 +77,15 @@ def test_no_secret_reaches_the_blob(cloud: Cloud, location: str, prefix: str) ->
     assert not [value for value in strings(raw) if looks_generated(value)]  # the generated password is nowhere
     assert cloud.server.cloud.identity.operator_secret not in json.dumps(raw)
     assert cloud.run("destroy", str(TUTORIAL), *run).code == 0
+
+
+def test_output_and_show_read_blob_state(cloud: Cloud, location: str, prefix: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("variables:\n  prefix: x\n" + GROUP)
+    where = location + "/shown"
+    run = ["--var", f"prefix={prefix}", "--deployment", prefix, "--state", where, "--auto-approve"]
+    assert cloud.run("apply", str(path), *run).code == 0
+    shown = cloud.run("show", "--state", where, "--data-dir", str(cloud.data_dir), "--json")
+    assert shown.code == 0, shown.text
+    assert json.loads(shown.out)["deployment"] == prefix
+    assert cloud.run("destroy", str(path), *run).code == 0
