@@ -49,6 +49,13 @@ def test_acquire_renew_change_release(local_cloud: LocalCloudServer, key: str) -
         "fixed",
     )
     assert properties.etag == etag  # lease operations leave the ETag alone
+    (listed,) = [
+        item
+        for item in blob_service(local_cloud, ACCOUNT, shared_key(ACCOUNT, key))
+        .get_container_client("state")
+        .list_blobs(name_starts_with="cycle.")
+    ]
+    assert (listed.lease.status, listed.lease.state, listed.lease.duration) == ("locked", "leased", "fixed")
     lease.renew()
     new_id = str(uuid.uuid4())
     lease.change(new_id)

@@ -174,7 +174,7 @@ async def list_blobs(call: Call) -> Response:
         + (f"<Marker>{escape(marker)}</Marker>" if marker else "")
         + (f"<MaxResults>{limit}</MaxResults>" if call.query_value("maxresults") else "")
         + "<Blobs>"
-        + "".join(_blob_xml(blob, with_metadata) for blob in page)
+        + "".join(_blob_xml(blob, with_metadata, _lease_xml(call, target.container_id, blob.name)) for blob in page)
         + f"</Blobs><NextMarker>{escape(next_marker or '')}</NextMarker></EnumerationResults>"
     )
     return Response(xml, 200, _headers(call, {}), media_type="application/xml")
@@ -193,7 +193,15 @@ def _max_results(value: str | None) -> int:
     return int(value)
 
 
-def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool) -> str:
+def _lease_xml(call: Call, container_id: str, name: str) -> str:
+    headers = leases.lease_headers(leases.current(call.cloud.store, container_id, name))
+    status, state = headers["x-ms-lease-status"], headers["x-ms-lease-state"]
+    xml = f"<LeaseStatus>{status}</LeaseStatus><LeaseState>{state}</LeaseState>"
+    duration = headers.get("x-ms-lease-duration")
+    return xml + (f"<LeaseDuration>{duration}</LeaseDuration>" if duration else "")
+
+
+def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool, lease_xml: str) -> str:
     properties = (
         f"<Creation-Time>{_http_time(blob.created)}</Creation-Time>"
         f"<Last-Modified>{_http_time(blob.modified)}</Last-Modified>"
@@ -202,7 +210,7 @@ def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool) -> str:
         f"<Content-Type>{escape(blob.content_type)}</Content-Type>"
         f"<Content-MD5>{blob.content_md5}</Content-MD5>"
         "<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred>"
-        "<LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted>"
+        f"{lease_xml}<ServerEncrypted>true</ServerEncrypted>"
     )
     metadata = ""
     if with_metadata:
