@@ -113,7 +113,7 @@ def rm_command(deployment: str, force: bool) -> None:
 @click.argument("deployment")
 @click.option("--force", is_flag=True, required=True, help="Break the lock even if its holder may still run.")
 def unlock_command(deployment: str, force: bool) -> None:
-    """Break a deployment's lock (its holder's further writes then fail)."""
+    """Break a deployment's lock (a holder still running loses its next write to the next writer, by ETag)."""
     with _inputs().open() as store:
         holder = store.break_lock(deployment)
     click.echo(f"Broke the lock of '{deployment}' held by {holder.describe()}." if holder else "It was not locked.")
