@@ -39,6 +39,7 @@ class CloudProfile:
     msgraph_endpoint: str  # Microsoft Graph, without the version segment
     audiences: Audiences
     local: bool = False
+    storage_suffix: str = "core.windows.net"
     poll_interval: float = 5.0
     """Seconds between polls of an asynchronous operation when the service does not say (Retry-After)."""
 
@@ -53,6 +54,12 @@ class CloudProfile:
     @property
     def sql_scope(self) -> str:
         return scope(self.audiences.sql)
+
+    def blob_account_url(self, account: str) -> str:
+        """The blob endpoint of a storage account: its own host in Azure, a path on the local cloud."""
+        if self.local:
+            return f"{self.arm_endpoint}/{account}"
+        return f"https://{account}.blob.{self.storage_suffix}"
 
     @property
     def graph_host(self) -> str:
@@ -82,6 +89,7 @@ CLOUDS: dict[str, CloudProfile] = {
             arm_endpoint="https://management.usgovcloudapi.net",
             authority_host="https://login.microsoftonline.us",
             msgraph_endpoint="https://graph.microsoft.us",
+            storage_suffix="core.usgovcloudapi.net",
             audiences=Audiences(
                 arm="https://management.usgovcloudapi.net",
                 msgraph="https://graph.microsoft.us",
@@ -95,6 +103,7 @@ CLOUDS: dict[str, CloudProfile] = {
             arm_endpoint="https://management.chinacloudapi.cn",
             authority_host="https://login.chinacloudapi.cn",
             msgraph_endpoint="https://microsoftgraph.chinacloudapi.cn",
+            storage_suffix="core.chinacloudapi.cn",
             audiences=Audiences(
                 arm="https://management.chinacloudapi.cn",
                 msgraph="https://microsoftgraph.chinacloudapi.cn",

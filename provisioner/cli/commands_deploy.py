@@ -18,13 +18,16 @@ from provisioner.cli.options import (
     RunInputs,
     check_state_target,
     lock_options,
+    open_state_backend,
     run_inputs,
     run_options,
     state_deployment_option,
     state_dir_option,
+    state_option,
     target_info,
 )
 from provisioner.cli.progress_view import progress_view
+from provisioner.cli.targets import target_options
 from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.engine.report import RunReport
@@ -37,7 +40,8 @@ from provisioner.plan.render import render_json, render_text
 from provisioner.plan.saved import PlanInputs, check_fresh, is_saved_plan, load_plan, save_plan
 from provisioner.providers import PROVIDERS
 from provisioner.scenario import Scenario
-from provisioner.state import DeploymentState, StateStore, StateWriter, check_deployment_name
+from provisioner.state import DeploymentState, StateWriter, check_deployment_name
+from provisioner.state.backend import state_location
 
 EXIT_CHANGES = 2
 TARGET_LABELS = {"name": "target", "tenant_id": "tenant id", "subscription_id": "subscription id"}
@@ -78,7 +82,8 @@ def plan_command(
     """Show what apply would change: read every resource, diff it against the scenario."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    state = StateStore(inputs.state_dir).load_or_new(deployment)
+    with inputs.open_state() as store:
+        state = store.load_or_new(deployment)
     with inputs.connect() as (target, ctx):
         if as_json:
             click.echo(target.description, err=True)
@@ -116,9 +121,8 @@ def apply_command(
         saved, recorded = load_plan(scenario)
         inputs = _saved_inputs(recorded, inputs)
     loaded, deployment = inputs.load()
-    store = StateStore(inputs.state_dir)
     run_options = RunOptions(parallelism, RetryPolicy(principal_wait=principal_wait))
-    with store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
+    with inputs.open_state() as store, store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
         if lock.took_over is not None:
             click.echo(f"Took over a stale lock of {lock.took_over.describe()} (no longer running).", err=True)
         state = store.load_or_new(deployment)
@@ -149,6 +153,7 @@ def _saved_inputs(recorded: PlanInputs, given: RunInputs) -> RunInputs:
         cloud=recorded.cloud or given.cloud,
         data_dir=given.data_dir,
         state_dir=given.state_dir,
+        state=given.state,
     )
 
 
@@ -181,11 +186,10 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
     """Delete what this deployment created (reverse dependency order) and restore what it changed."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    store = StateStore(inputs.state_dir)
-    with store.lock(deployment, command="destroy", timeout=lock_timeout):
+    with inputs.open_state() as store, store.lock(deployment, command="destroy", timeout=lock_timeout):
         state = store.load(deployment)
         if state is None or not state.resources:
-            click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.directory}.")
+            click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.describe()}.")
             return EXIT_OK
         with inputs.connect() as (target, ctx):
             check_state_target(state, target)
@@ -200,17 +204,19 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
     return _finish(report, "Destroy")
 
 
-def _read_state(state_dir: Path, deployment: str | None) -> DeploymentState:
-    store = StateStore(state_dir)
-    if deployment is None:
-        known = store.deployments()
-        if len(known) != 1:
-            listing = ", ".join(known) if known else "none"
-            raise StateError(f"name a deployment with --deployment (deployments in {state_dir}: {listing})")
-        deployment = known[0]
-    state = store.load(check_deployment_name(deployment))
-    if state is None:
-        raise StateError(f"no state for deployment '{deployment}' in {state_dir}")
+def _read_state(state_dir: Path, deployment: str | None, options: dict[str, Any]) -> DeploymentState:
+    location = state_location(options["state"], state_dir)
+    where = (options["target"], options["subscription"], options["cloud"], options["data_dir"])
+    with open_state_backend(location, *where) as store:
+        if deployment is None:
+            known = store.deployments()
+            if len(known) != 1:
+                listing = ", ".join(known) if known else "none"
+                raise StateError(f"name a deployment with --deployment (deployments in {store.describe()}: {listing})")
+            deployment = known[0]
+        state = store.load(check_deployment_name(deployment))
+        if state is None:
+            raise StateError(f"no state for deployment '{deployment}' in {store.describe()}")
     return state
 
 
@@ -218,10 +224,12 @@ def _read_state(state_dir: Path, deployment: str | None) -> DeploymentState:
 @click.argument("name", required=False)
 @state_deployment_option
 @state_dir_option
+@state_option
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def output_command(name: str | None, deployment: str | None, state_dir: Path, as_json: bool) -> int:
+def output_command(name: str | None, deployment: str | None, state_dir: Path, as_json: bool, **options: Any) -> int:
     """Print the outputs of the last apply (one NAME: its bare value)."""
-    outputs = _read_state(state_dir, deployment).outputs
+    outputs = _read_state(state_dir, deployment, options).outputs
     if name is not None:
         if name not in outputs:
             raise StateError(f"no output named '{name}' (outputs: {', '.join(outputs) or 'none'})")
@@ -238,10 +246,12 @@ def output_command(name: str | None, deployment: str | None, state_dir: Path, as
 @click.command("show")
 @state_deployment_option
 @state_dir_option
+@state_option
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the state document.")
-def show_command(deployment: str | None, state_dir: Path, as_json: bool) -> int:
+def show_command(deployment: str | None, state_dir: Path, as_json: bool, **options: Any) -> int:
     """Show what the state knows: each resource, its Azure id, who created it, its exports."""
-    state = _read_state(state_dir, deployment)
+    state = _read_state(state_dir, deployment, options)
     if as_json:
         click.echo(json.dumps(state.to_json(), indent=2))
         return EXIT_OK

@@ -20,7 +20,6 @@ from provisioner.azure.clients import Clients
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
 from provisioner.cli.options import FILE, check_state_target, run_inputs, run_options
 from provisioner.cli.targets import open_target
-from provisioner.state import StateStore
 from provisioner.verify.model import CheckResult, Result, VerifyReport
 from provisioner.verify.run import verify
 
@@ -36,7 +35,8 @@ def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: A
     """Prove each check of the scenario as the identity itself (exit 1 when any check fails)."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    state = StateStore(inputs.state_dir).load(deployment)
+    with inputs.open_state() as store:
+        state = store.load(deployment)
     with (
         open_target(
             inputs.target, subscription=inputs.subscription, cloud=inputs.cloud, data_dir=inputs.data_dir

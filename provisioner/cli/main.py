@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "show": "commands_deploy",
     "cloud": "commands_cloud",
     "verify": "commands_verify",
+    "state": "commands_state",
 }
 
 

@@ -20,7 +20,9 @@ from provisioner.execution.executor import DEFAULT_PARALLELISM
 from provisioner.plan.context import RunContext
 from provisioner.plan.saved import PlanInputs
 from provisioner.scenario import Scenario, load_scenario
-from provisioner.state import DEFAULT_STATE_DIR, DeploymentState, check_deployment_name
+from provisioner.state import DEFAULT_STATE_DIR, DeploymentState, StateStore, check_deployment_name
+from provisioner.state.backend import STATE_VARIABLE, StateBackend, is_blob_location, state_location
+from provisioner.state.select import open_backend
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILE = SCENARIO_FILE
@@ -40,6 +42,11 @@ class RunInputs:
     cloud: str
     data_dir: Path | None
     state_dir: Path
+    state: str | None = None  # --state: a directory or azblob://account/container[/prefix]
+
+    @property
+    def state_location(self) -> str:
+        return state_location(self.state, self.state_dir)
 
     def load(self) -> tuple[Scenario, str]:
         scenario = load_scenario(
@@ -63,6 +70,13 @@ class RunInputs:
         )
 
     @contextmanager
+    def open_state(self) -> Iterator[StateBackend]:
+        with open_state_backend(
+            self.state_location, self.target, self.subscription, self.cloud, self.data_dir
+        ) as store:
+            yield store
+
+    @contextmanager
     def connect(self) -> Iterator[tuple[Target, RunContext]]:
         with (
             open_target(
@@ -71,6 +85,26 @@ class RunInputs:
             Clients(target) as clients,
         ):
             yield target, RunContext(clients)
+
+
+@contextmanager
+def open_state_backend(
+    location: str, target: str, subscription: str | None, cloud: str, data_dir: Path | None
+) -> Iterator[StateBackend]:
+    """The state backend at `location`; a blob one signs in the way the target does."""
+    if not is_blob_location(location):
+        yield StateStore(Path(location))
+        return
+    with open_target(target, subscription=subscription, cloud=cloud, data_dir=data_dir) as signed_in:
+        yield open_backend(location, signed_in)
+
+
+def state_option(command: F) -> F:
+    return click.option(
+        "--state", "state", metavar="LOCATION",
+        help=f"Where state lives: a directory or azblob://ACCOUNT/CONTAINER[/PREFIX] (default: ${STATE_VARIABLE}, "
+        "else --state-dir).",
+    )(command)  # fmt: skip
 
 
 def state_dir_option(command: F) -> F:
@@ -98,6 +132,7 @@ def run_options(command: F) -> F:
         scenario_options,
         deployment_option,
         state_dir_option,
+        state_option,
         click.option(
             "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
             help="Steps, plan reads or verify probes run at the same time.",
@@ -130,6 +165,7 @@ def run_inputs(scenario: Path, options: dict[str, Any]) -> RunInputs:
         cloud=options["cloud"],
         data_dir=options["data_dir"],
         state_dir=options["state_dir"],
+        state=options["state"],
     )
 
 

@@ -97,7 +97,7 @@ def destroy(
     ]
     report.leftovers += steps.left_behind  # what the deletes had to leave in Azure
     if not writer.state.resources:
-        writer.store.path(state.deployment).unlink(missing_ok=True)
+        writer.store.delete(state.deployment)
     return report
 
 

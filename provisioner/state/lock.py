@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from provisioner.errors import LockHeldError, StateError
 
@@ -48,7 +48,34 @@ class LockHolder:
         return cls(pid if isinstance(pid, int) else None, data.get("host"), data.get("command"), data.get("started"))
 
 
-class DeploymentLock:
+def held_message(deployment: str, holder: LockHolder | None, where: str) -> str:
+    who = (holder or LockHolder(None, None, None, None)).describe()
+    return (
+        f"deployment '{deployment}' is locked by {who} ({where}); wait for it to finish, "
+        "or pass --lock-timeout SECONDS to wait"
+    )
+
+
+class HeldLock:
+    """`with lock:` acquires and releases; subclasses say how."""
+
+    def acquire(self) -> None:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+class DeploymentLock(HeldLock):
     def __init__(self, path: Path, deployment: str, command: str, timeout: float = 0.0) -> None:
         self.path = path
         self.deployment = deployment
@@ -75,15 +102,6 @@ class DeploymentLock:
         self.path.unlink(missing_ok=True)  # before unlocking: a waiter then re-opens a fresh file
         os.close(self._descriptor)
         self._descriptor = None
-
-    def __enter__(self) -> DeploymentLock:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.release()
 
     def _try_lock(self) -> int | None:
         """A descriptor holding the flock of the file now at `path`, or None if someone holds it."""
@@ -122,11 +140,7 @@ class DeploymentLock:
             holder = LockHolder.parse(self.path.read_text(encoding="utf-8"))
         except OSError:
             holder = None
-        who = (holder or LockHolder(None, None, None, None)).describe()
-        return (
-            f"deployment '{self.deployment}' is locked by {who} ({self.path}); wait for it to finish, "
-            "or pass --lock-timeout SECONDS to wait"
-        )
+        return held_message(self.deployment, holder, str(self.path))
 
 
 def _same_file(descriptor: int, path: Path) -> bool:

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provisioner.errors import ConfigurationError, StateError
-from provisioner.state.lock import DeploymentLock
+from provisioner.state.backend import StateBackend
+from provisioner.state.lock import DeploymentLock, LockHolder
 from provisioner.state.model import DeploymentState
 
 DEFAULT_STATE_DIR = Path(".provision/state")
@@ -30,6 +31,12 @@ def check_deployment_name(name: str) -> str:
 class StateStore:
     def __init__(self, directory: Path = DEFAULT_STATE_DIR) -> None:
         self.directory = directory
+
+    def describe(self) -> str:
+        return str(self.directory)
+
+    def delete(self, deployment: str) -> None:
+        self.path(deployment).unlink(missing_ok=True)
 
     def path(self, deployment: str) -> Path:
         return self.directory / f"{check_deployment_name(deployment)}.json"
@@ -65,6 +72,16 @@ class StateStore:
             return []
         return sorted(path.stem for path in self.directory.glob("*.json") if DEPLOYMENT_NAME.fullmatch(path.stem))
 
+    def break_lock(self, deployment: str) -> LockHolder | None:
+        """Remove the lock file (`state unlock --force`): who it named, or None if there was none."""
+        path = self.directory / f"{check_deployment_name(deployment)}.lock"
+        try:
+            holder = LockHolder.parse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        path.unlink(missing_ok=True)
+        return holder or LockHolder(None, None, None, None)
+
     def lock(self, deployment: str, *, command: str, timeout: float = 0.0) -> DeploymentLock:
         return DeploymentLock(
             self.directory / f"{check_deployment_name(deployment)}.lock", deployment, command, timeout
@@ -98,7 +115,7 @@ def _fsync_directory(directory: Path) -> None:
 class StateWriter:
     """The state of one run, shared by parallel steps: every edit is saved before the next begins."""
 
-    def __init__(self, store: StateStore, state: DeploymentState) -> None:
+    def __init__(self, store: StateBackend, state: DeploymentState) -> None:
         self.store = store
         self.state = state
         self._lock = threading.Lock()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -24,7 +23,7 @@ from provisioner.emulator.core.naming import check_container_name
 from provisioner.emulator.core.routing import Handler, Route, RouteTable
 from provisioner.emulator.core.surface import Surface
 from provisioner.emulator.resources.cascade import delete_one
-from provisioner.emulator.storage import blob_auth, blob_errors, blobstore
+from provisioner.emulator.storage import blob_auth, blob_checks, blob_errors, blobstore, leases
 from provisioner.emulator.storage.blob_auth import BlobTarget
 from provisioner.emulator.storage.models import (
     check_public_access,
@@ -41,7 +40,6 @@ CONTAINER_PATH = re.compile(rf"^/{_ACCOUNT}/(?P<container>[^/]+)/?$")
 BLOB_PATH = re.compile(rf"^/{_ACCOUNT}/(?P<container>[^/]+)/(?P<blob>.+)$")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 MAX_RESULTS = 5000
-_RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 _XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>'
 
 
@@ -69,8 +67,7 @@ def _target(call: Call, with_blob: bool) -> BlobTarget:
     return BlobTarget(account, container, call.params["blob"] if with_blob else None)
 
 
-def _http_time(epoch: float) -> str:
-    return formatdate(epoch, usegmt=True)
+_http_time = blobstore.http_time
 
 
 def _iso_http_time(iso: str) -> str:
@@ -177,7 +174,7 @@ async def list_blobs(call: Call) -> Response:
         + (f"<Marker>{escape(marker)}</Marker>" if marker else "")
         + (f"<MaxResults>{limit}</MaxResults>" if call.query_value("maxresults") else "")
         + "<Blobs>"
-        + "".join(_blob_xml(blob, with_metadata) for blob in page)
+        + "".join(_blob_xml(blob, with_metadata, _lease_xml(call, target.container_id, blob.name)) for blob in page)
         + f"</Blobs><NextMarker>{escape(next_marker or '')}</NextMarker></EnumerationResults>"
     )
     return Response(xml, 200, _headers(call, {}), media_type="application/xml")
@@ -196,7 +193,15 @@ def _max_results(value: str | None) -> int:
     return int(value)
 
 
-def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool) -> str:
+def _lease_xml(call: Call, container_id: str, name: str) -> str:
+    headers = leases.lease_headers(leases.current(call.cloud.store, container_id, name))
+    status, state = headers["x-ms-lease-status"], headers["x-ms-lease-state"]
+    xml = f"<LeaseStatus>{status}</LeaseStatus><LeaseState>{state}</LeaseState>"
+    duration = headers.get("x-ms-lease-duration")
+    return xml + (f"<LeaseDuration>{duration}</LeaseDuration>" if duration else "")
+
+
+def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool, lease_xml: str) -> str:
     properties = (
         f"<Creation-Time>{_http_time(blob.created)}</Creation-Time>"
         f"<Last-Modified>{_http_time(blob.modified)}</Last-Modified>"
@@ -205,7 +210,7 @@ def _blob_xml(blob: blobstore.BlobProperties, with_metadata: bool) -> str:
         f"<Content-Type>{escape(blob.content_type)}</Content-Type>"
         f"<Content-MD5>{blob.content_md5}</Content-MD5>"
         "<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred>"
-        "<LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted>"
+        f"{lease_xml}<ServerEncrypted>true</ServerEncrypted>"
     )
     metadata = ""
     if with_metadata:
@@ -228,15 +233,18 @@ def _blob_target(call: Call) -> BlobTarget:
 
 
 async def blob_put(call: Call) -> Response:
+    if (call.query_value("comp") or "").lower() == "lease":
+        return await _lease(call)
     target = _blob_target(call)
     existing = blobstore.blob_properties(call.cloud.store, target.container_id, call.params["blob"])
     operations = (blob_auth.WRITE_BLOB,) if existing else (blob_auth.WRITE_BLOB, blob_auth.CREATE_BLOB)
     blob_auth.authorize(call, target, *operations)
     _existing_container(call, target)
-    _check_blob_type(call)
-    _check_write_conditions(call, existing)
+    blob_checks.check_blob_type(call)
+    blob_checks.check_write_conditions(call, existing)
+    leases.check_blob_operation(call, target.container_id, call.params["blob"])
     content = call.body_bytes
-    _check_md5(call, content)
+    blob_checks.check_md5(call, content)
     content_type = call.request.headers.get("x-ms-blob-content-type") or DEFAULT_CONTENT_TYPE
     blob = blobstore.write_blob(
         call.cloud.store, target.container_id, call.params["blob"], content, content_type, _metadata(call)
@@ -250,54 +258,6 @@ async def blob_put(call: Call) -> Response:
     return Response(b"", 201, _headers(call, headers))
 
 
-def _check_blob_type(call: Call) -> None:
-    blob_type = call.request.headers.get("x-ms-blob-type")
-    if blob_type is None:
-        raise blob_errors.missing_header("x-ms-blob-type")
-    if blob_type != "BlockBlob":
-        raise CloudServiceError(
-            400,
-            "InvalidHeaderValue",
-            "The value for one of the HTTP headers is not in the correct format.",
-            extra={"HeaderName": "x-ms-blob-type", "HeaderValue": blob_type},
-        )
-
-
-def _condition_not_met() -> CloudServiceError:
-    return CloudServiceError(
-        412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) is not met."
-    )
-
-
-def _check_write_conditions(call: Call, existing: blobstore.BlobProperties | None) -> None:
-    if_none_match = call.request.headers.get("if-none-match")
-    if if_none_match == "*" and existing is not None:
-        raise CloudServiceError(409, "BlobAlreadyExists", "The specified blob already exists.")
-    if existing is not None and if_none_match == existing.etag:
-        raise _condition_not_met()
-    _check_if_match(call, existing)
-
-
-def _check_if_match(call: Call, existing: blobstore.BlobProperties | None) -> None:
-    if_match = call.request.headers.get("if-match")
-    if if_match is None:
-        return
-    if existing is None or if_match not in ("*", existing.etag):
-        raise _condition_not_met()
-
-
-def _check_md5(call: Call, content: bytes) -> None:
-    claimed = call.request.headers.get("content-md5")
-    actual = blobstore.content_md5(content)
-    if claimed is not None and claimed != actual:
-        raise CloudServiceError(
-            400,
-            "Md5Mismatch",
-            "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
-            extra={"UserSpecifiedMd5": claimed, "ServerCalculatedMd5": actual},
-        )
-
-
 def _existing_blob(call: Call, operation: blob_auth.BlobOperation) -> tuple[BlobTarget, blobstore.BlobProperties]:
     """An authorized operation on a blob that exists and meets the request's If-Match."""
     target = _blob_target(call)
@@ -306,11 +266,19 @@ def _existing_blob(call: Call, operation: blob_auth.BlobOperation) -> tuple[Blob
     blob = blobstore.blob_properties(call.cloud.store, target.container_id, call.params["blob"])
     if blob is None:
         raise blob_errors.blob_not_found()
-    _check_if_match(call, blob)
+    blob_checks.check_if_match(call, blob)
     return target, blob
 
 
-def _blob_headers(blob: blobstore.BlobProperties) -> dict[str, str]:
+async def _lease(call: Call) -> Response:
+    target = _target(call, with_blob=True)
+    blob_auth.authorize(call, target, blob_auth.WRITE_BLOB)
+    _existing_container(call, target)
+    return await leases.lease_blob(call, target.container_id, call.params["blob"])
+
+
+def _blob_headers(call: Call, blob: blobstore.BlobProperties) -> dict[str, str]:
+    container_id = _target(call, with_blob=True).container_id
     return {
         "Last-Modified": _http_time(blob.modified),
         "ETag": blob.etag,
@@ -318,8 +286,7 @@ def _blob_headers(blob: blobstore.BlobProperties) -> dict[str, str]:
         "Accept-Ranges": "bytes",
         "x-ms-creation-time": _http_time(blob.created),
         "x-ms-blob-type": "BlockBlob",
-        "x-ms-lease-status": "unlocked",
-        "x-ms-lease-state": "available",
+        **leases.lease_headers(leases.current(call.cloud.store, container_id, blob.name)),
         "x-ms-server-encrypted": "true",
         **_metadata_headers(blob.metadata),
     }
@@ -327,7 +294,7 @@ def _blob_headers(blob: blobstore.BlobProperties) -> dict[str, str]:
 
 async def blob_head(call: Call) -> Response:
     _, blob = _existing_blob(call, blob_auth.READ_BLOB)
-    headers = _blob_headers(blob) | {
+    headers = _blob_headers(call, blob) | {
         "Content-Length": str(blob.size),
         "Content-MD5": blob.content_md5,
         "x-ms-access-tier": "Hot",
@@ -341,11 +308,11 @@ async def blob_get(call: Call) -> Response:
     requested = call.request.headers.get("x-ms-range") or call.request.headers.get("range")
     if requested is None:
         content = blobstore.read_blob(call.cloud.store, target.container_id, blob.name, 0, blob.size)
-        headers = _blob_headers(blob) | {"Content-MD5": blob.content_md5}
+        headers = _blob_headers(call, blob) | {"Content-MD5": blob.content_md5}
         return Response(content, 200, _headers(call, headers))
-    start, end = _range(requested, blob.size)
+    start, end = blob_checks.byte_range(requested, blob.size)
     content = blobstore.read_blob(call.cloud.store, target.container_id, blob.name, start, end - start + 1)
-    headers = _blob_headers(blob) | {
+    headers = _blob_headers(call, blob) | {
         "Content-Range": f"bytes {start}-{end}/{blob.size}",
         "x-ms-blob-content-md5": blob.content_md5,
     }
@@ -354,31 +321,11 @@ async def blob_get(call: Call) -> Response:
     return Response(content, 206, _headers(call, headers))
 
 
-def _range(requested: str, size: int) -> tuple[int, int]:
-    """(first, last) byte of a `bytes=a-b` / `bytes=a-` range; 416 InvalidRange past the end."""
-    found = _RANGE.match(requested.strip())
-    if found is None:
-        raise CloudServiceError(
-            400,
-            "InvalidHeaderValue",
-            "The value for one of the HTTP headers is not in the correct format.",
-            extra={"HeaderName": "x-ms-range", "HeaderValue": requested},
-        )
-    start = int(found.group(1))
-    end = int(found.group(2)) if found.group(2) else size - 1
-    if start >= size or end < start:
-        raise CloudServiceError(
-            416,
-            "InvalidRange",
-            "The range specified is invalid for the current size of the resource.",
-            headers={"Content-Range": f"bytes */{size}"},
-        )
-    return start, min(end, size - 1)
-
-
 async def blob_delete(call: Call) -> Response:
     target, blob = _existing_blob(call, blob_auth.DELETE_BLOB)
+    leases.check_blob_operation(call, target.container_id, blob.name)
     blobstore.delete_blob(call.cloud.store, target.container_id, blob.name)
+    leases.forget(call.cloud.store, target.container_id, blob.name)
     return Response(b"", 202, _headers(call, {"x-ms-delete-type-permanent": "true"}))
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import formatdate
 
 from provisioner.emulator.core.store import Store, StoredResource, resource_key
 from provisioner.emulator.resources.cascade import on_delete
@@ -54,6 +55,10 @@ def _blobs_table(store: Store) -> Iterator[sqlite3.Connection]:
     store.add_schema(_SCHEMA)
     with store.transaction() as conn:
         yield conn
+
+
+def http_time(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)
 
 
 def content_md5(content: bytes) -> str:

@@ -1,0 +1,63 @@
+"""`provision state`: migrate a local directory into a blob container and back, pull and push, and
+`unlock --force` breaking a lease someone still holds."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from provisioner.azure.target import local_target
+from provisioner.state import DeploymentState, StateStore
+from provisioner.state.select import open_backend
+from tests.cli.blob_state import connection_of as _connection
+from tests.e2e.conftest import Cloud
+
+pytestmark = pytest.mark.e2e
+
+
+def _state(cloud: Cloud, where: str, *args: str) -> tuple[int, str]:
+    outcome = cloud.run("state", "--state", where, "--data-dir", str(cloud.data_dir), *args)
+    return outcome.code, outcome.text
+
+
+def test_migrate_round_trip(cloud: Cloud, location: str, tmp_path: Path) -> None:
+    source = StateStore(tmp_path / "local")
+    kept = DeploymentState(deployment="moved")
+    kept.outputs["answer"] = "42"
+    source.save(kept)
+    code, text = _state(cloud, str(tmp_path / "local"), "migrate", "--to", location + "/migrated")
+    assert code == 0, text
+    code, text = _state(cloud, location + "/migrated", "list")
+    assert (code, text.split()) == (0, ["moved"])
+    code, text = _state(cloud, location + "/migrated", "migrate", "--to", str(tmp_path / "back"))
+    assert code == 0, text
+    assert StateStore(tmp_path / "back").load_or_new("moved").outputs == {"answer": "42"}
+    code, text = _state(cloud, str(tmp_path / "local"), "migrate", "--to", location + "/migrated")
+    assert code == 1 and "already has state" in text
+
+
+def test_pull_push_rm(cloud: Cloud, location: str, tmp_path: Path) -> None:
+    where = location + "/pushed"
+    document = DeploymentState(deployment="copied")
+    document.outputs["v"] = "1"
+    file = tmp_path / "copied.json"
+    file.write_text(json.dumps(document.to_json()))
+    assert _state(cloud, where, "push", "copied", str(file))[0] == 0
+    assert _state(cloud, where, "pull", "copied", str(tmp_path / "out.json"))[0] == 0
+    assert json.loads((tmp_path / "out.json").read_text())["outputs"] == {"v": "1"}
+    assert _state(cloud, where, "rm", "copied")[0] == 0
+    assert _state(cloud, where, "show", "copied")[0] == 1
+
+
+def test_unlock_force_breaks_a_held_lease(cloud: Cloud, location: str) -> None:
+    backend = open_backend(location + "/held", local_target(_connection(cloud)))
+    lock = backend.lock("busy", command="apply")
+    lock.__enter__()
+    code, text = _state(cloud, location + "/held", "unlock", "busy", "--force")
+    assert code == 0 and f"held by pid {os.getpid()}" in text
+    with open_backend(location + "/held", local_target(_connection(cloud))).lock("busy", command="apply"):
+        pass
+    lock.release()
