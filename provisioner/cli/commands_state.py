@@ -1,8 +1,9 @@
-"""`provision state list|show|pull|push|rm|unlock|migrate`: read and move deployment state in either backend."""
+"""`provision state list|show|pull|push|mv|rm|unlock|migrate`: read and move deployment state in either backend."""
 
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,25 @@ def push_command(deployment: str, file: Path) -> None:
     click.echo(f"Pushed {file} as the state of '{deployment}' in {store.describe()}.")
 
 
+@state_group.command("mv")
+@click.argument("deployment")
+@click.argument("new_name", metavar="NEW")
+def mv_command(deployment: str, new_name: str) -> None:
+    """Rename a deployment's state (under both names' locks; NEW must have no state yet)."""
+    with (
+        _inputs().open() as store,
+        store.lock(deployment, command="state mv"),
+        store.lock(new_name, command="state mv"),
+    ):
+        state = _existing(store.load(deployment), deployment)
+        if store.load(new_name) is not None:
+            raise StateError(f"'{new_name}' already has state in {store.describe()}; not overwritten")
+        state.deployment = new_name
+        store.save(state)
+        store.delete(deployment)
+    click.echo(f"Moved the state of '{deployment}' to '{new_name}' in {store.describe()}.")
+
+
 @state_group.command("rm")
 @click.argument("deployment")
 @click.option("--force", is_flag=True, help="Remove it even though it still records resources.")
@@ -111,9 +131,13 @@ def rm_command(deployment: str, force: bool) -> None:
 
 @state_group.command("unlock")
 @click.argument("deployment")
-@click.option("--force", is_flag=True, required=True, help="Break the lock even if its holder may still run.")
+@click.option("--force", is_flag=True, help="Do not ask (pipelines): break the lock even if its holder may still run.")
 def unlock_command(deployment: str, force: bool) -> None:
     """Break a deployment's lock (a holder still running loses its next write to the next writer, by ETag)."""
+    if not force:
+        if not sys.stdin.isatty():
+            raise click.UsageError("unlock asks for confirmation; without a terminal pass --force")
+        click.confirm(f"Break the lock of '{deployment}'? Its holder may still be running", abort=True)
     with _inputs().open() as store:
         holder = store.break_lock(deployment)
     click.echo(f"Broke the lock of '{deployment}' held by {holder.describe()}." if holder else "It was not locked.")

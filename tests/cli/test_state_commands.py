@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from provisioner.azure.target import local_target
+from provisioner.errors import StateError
 from provisioner.state import DeploymentState, StateStore
 from provisioner.state.select import open_backend
 from tests.cli.blob_state import connection_of as _connection
@@ -59,5 +60,36 @@ def test_unlock_force_breaks_a_held_lease(cloud: Cloud, location: str) -> None:
     code, text = _state(cloud, location + "/held", "unlock", "busy", "--force")
     assert code == 0 and f"held by pid {os.getpid()}" in text
     with open_backend(location + "/held", local_target(_connection(cloud))).lock("busy", command="apply"):
+        pass
+    lock.release()
+
+
+def test_mv_renames_and_refuses_to_overwrite(cloud: Cloud, location: str, tmp_path: Path) -> None:
+    where = location + "/renamed"
+    for name in ("alice", "taken"):
+        file = tmp_path / f"{name}.json"
+        document = DeploymentState(deployment=name)
+        document.outputs["who"] = name
+        file.write_text(json.dumps(document.to_json()))
+        assert _state(cloud, where, "push", name, str(file))[0] == 0
+    code, text = _state(cloud, where, "mv", "alice", "alice-2026")
+    assert code == 0, text
+    code, text = _state(cloud, where, "list")
+    assert sorted(text.split()) == ["alice-2026", "taken"]
+    code, text = _state(cloud, where, "show", "alice-2026")
+    assert json.loads(text)["deployment"] == "alice-2026" and json.loads(text)["outputs"] == {"who": "alice"}
+    code, text = _state(cloud, where, "mv", "alice-2026", "taken")
+    assert code == 1 and "already has state" in text
+    assert json.loads(_state(cloud, where, "show", "taken")[1])["outputs"] == {"who": "taken"}
+
+
+def test_unlock_without_force_and_without_a_terminal_refuses(cloud: Cloud, location: str) -> None:
+    backend = open_backend(location + "/asked", local_target(_connection(cloud)))
+    lock = backend.lock("busy", command="apply")
+    lock.__enter__()
+    code, text = _state(cloud, location + "/asked", "unlock", "busy")
+    assert code == 2 and "without a terminal pass --force" in text
+    second = open_backend(location + "/asked", local_target(_connection(cloud)))
+    with pytest.raises(StateError, match="locked by"), second.lock("busy", command="apply"):
         pass
     lock.release()
