@@ -55,6 +55,12 @@ class CloudProfile:
     def sql_scope(self) -> str:
         return scope(self.audiences.sql)
 
+    @property
+    def sql_suffix(self) -> str:
+        """The DNS suffix of the cloud's SQL servers, which is its SQL audience's host
+        (`database.windows.net`, `database.usgovcloudapi.net`, `database.chinacloudapi.cn`)."""
+        return urlsplit(self.audiences.sql).hostname or ""
+
     def blob_account_url(self, account: str) -> str:
         """The blob endpoint of a storage account: its own host in Azure, a path on the local cloud."""
         if self.local:

@@ -107,11 +107,14 @@ class SqlConnector:
 
     def query(self, server: str, database: str, statement: str) -> SqlResult:
         token = self._target.credential.get_token(self._target.profile.sql_scope).token
-        return run(self.address(server), server, database, token, statement)
+        return run(self.address(server), self._fqdn(server), database, token, statement)
+
+    def _fqdn(self, server: str) -> str:
+        return server if "." in server else f"{server}.{self._target.profile.sql_suffix}"
 
     def address(self, server: str) -> TdsAddress:
         if not self._target.profile.local:
-            return TdsAddress(f"{server.split('.', maxsplit=1)[0]}{AZURE_SQL_SUFFIX}", AZURE_SQL_PORT, certifi.where())
+            return TdsAddress(self._fqdn(server.split(".", maxsplit=1)[0]), AZURE_SQL_PORT, certifi.where())
         with self._lock:
             if self._local is None:
                 self._local = local_address(self._target)

@@ -182,3 +182,5 @@ def test_on_azure_the_statements_go_to_the_servers_own_tds_host(target: Target) 
     azure = Target(azure_profile(), target.credential, target.subscription_id, target.tenant_id)
     address = SqlConnector(azure).address("server")
     assert address == TdsAddress("server.database.windows.net", 1433, certifi.where())
+    china = Target(azure_profile("AzureChinaCloud"), target.credential, target.subscription_id, target.tenant_id)
+    assert SqlConnector(china).address("server").host == "server.database.chinacloudapi.cn"
