@@ -28,7 +28,8 @@ from typing import Any
 
 from bench.report import figure
 from provisioner.azure.clients import Clients
-from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.azure.target import local_target
+from provisioner.cli.targets import server_connection
 from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.engine.apply import apply_plan
@@ -129,15 +130,7 @@ def local_cloud(latency_ms: float) -> Iterator[tuple[LocalCloudServer, Clients]]
     with tempfile.TemporaryDirectory(prefix="provision-bench-") as directory:
         server = LocalCloudServer(Path(directory) / "cloud", faults=FaultSettings(latency_ms=latency_ms))
         server.start()
-        identity = server.cloud.identity
-        connection = LocalCloudConnection(
-            url=server.url,
-            tenant_id=identity.tenant_id,
-            subscription_id=identity.subscription_id,
-            client_id=identity.operator_client_id,
-            client_secret=identity.operator_secret,
-            ca_cert=server.ca_cert,
-        )
+        connection = server_connection(server)
         target = local_target(connection)
         try:
             with Clients(target) as clients:

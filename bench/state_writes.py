@@ -13,7 +13,8 @@ import uuid
 from pathlib import Path
 
 from provisioner.azure.clients import Clients
-from provisioner.azure.target import LocalCloudConnection, Target, local_target
+from provisioner.azure.target import Target, local_target
+from provisioner.cli.targets import server_connection
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.state import StateStore
 from provisioner.state.backend import StateBackend
@@ -55,17 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         server = LocalCloudServer(Path(directory) / "cloud")
         server.start()
         try:
-            identity = server.cloud.identity
-            target = local_target(
-                LocalCloudConnection(
-                    server.url,
-                    identity.tenant_id,
-                    identity.subscription_id,
-                    identity.operator_client_id,
-                    identity.operator_secret,
-                    server.ca_cert,
-                )
-            )
+            target = local_target(server_connection(server))
             with Clients(target) as clients:
                 _storage(clients, target)
             server.cloud.faults.settings.latency_ms = args.latency_ms

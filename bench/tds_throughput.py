@@ -17,7 +17,8 @@ from azure.mgmt.sql import SqlManagementClient
 
 from bench.report import figure
 from provisioner.azure.sql_tds import TdsAddress, connect
-from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.azure.target import local_target
+from provisioner.cli.targets import server_connection
 from provisioner.emulator.server import LocalCloudServer
 
 DURATION_SECONDS = 3.0
@@ -28,15 +29,7 @@ FQDN = "bench-sql.database.windows.net"
 def _prepare(server: LocalCloudServer) -> tuple[TdsAddress, str]:
     identity = server.cloud.identity
     ca = str(server.ca_cert)
-    connection = LocalCloudConnection(
-        server.url,
-        identity.tenant_id,
-        identity.subscription_id,
-        identity.operator_client_id,
-        identity.operator_secret,
-        server.ca_cert,
-    )
-    credential = local_target(connection).credential
+    credential = local_target(server_connection(server)).credential
     options = {"base_url": server.url, "connection_verify": ca}
     resources = ResourceManagementClient(credential, identity.subscription_id, **options)
     resources.resource_groups.create_or_update("bench", {"location": "westus"})

@@ -16,6 +16,7 @@ from provisioner.azure.target import LocalCloudConnection, Target, azure_target,
 
 if TYPE_CHECKING:
     from provisioner.emulator.core.config import CloudIdentity
+    from provisioner.emulator.server import LocalCloudServer
 
 F = TypeVar("F", bound=Callable[..., Any])
 TARGETS = ("local", "azure")
@@ -73,17 +74,22 @@ def _local_connection(data_dir: Path | None) -> Iterator[LocalCloudConnection]:
     directory = data_dir if data_dir is not None else DEFAULT_DATA_DIR
     running = find_running(directory)
     if running is not None:
-        yield _connection(running.url, running.ca_cert, load_or_create_identity(directory))
+        yield operator_connection(running.url, running.ca_cert, load_or_create_identity(directory))
         return
     server = LocalCloudServer(directory)
     server.start()
     try:
-        yield _connection(server.url, server.ca_cert, server.cloud.identity)
+        yield server_connection(server)
     finally:
         server.stop()
 
 
-def _connection(url: str, ca_cert: Path, identity: CloudIdentity) -> LocalCloudConnection:
+def server_connection(server: LocalCloudServer) -> LocalCloudConnection:
+    """How to reach an in-process local cloud as its operator (the tests and benchmarks start one)."""
+    return operator_connection(server.url, server.ca_cert, server.cloud.identity)
+
+
+def operator_connection(url: str, ca_cert: Path, identity: CloudIdentity) -> LocalCloudConnection:
     return LocalCloudConnection(
         url=url,
         tenant_id=identity.tenant_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.cli.targets import server_connection
 from tests.e2e.conftest import Cloud
 from tests.emulator import builders
 from tests.emulator.clients import operator_credential_for
@@ -12,15 +13,7 @@ ACCOUNT = "clistate"
 
 
 def connection_of(cloud: Cloud) -> LocalCloudConnection:
-    identity = cloud.server.cloud.identity
-    return LocalCloudConnection(
-        cloud.server.url,
-        identity.tenant_id,
-        identity.subscription_id,
-        identity.operator_client_id,
-        identity.operator_secret,
-        cloud.server.ca_cert,
-    )
+    return server_connection(cloud.server)
 
 
 def state_container(cloud: Cloud) -> str:

@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from provisioner.azure.clients import Clients
-from provisioner.azure.target import LocalCloudConnection, local_target
+from provisioner.azure.target import local_target
 from provisioner.cli.main import main
+from provisioner.cli.targets import server_connection
 from provisioner.emulator.server import LocalCloudServer
 from tests.control import control
 
@@ -124,16 +125,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
 @pytest.fixture(scope="module")
 def sdk(cloud: Cloud) -> Iterator[Clients]:
     """The operator's SDK clients, to look at (and change) the cloud behind the tool's back."""
-    identity = cloud.server.cloud.identity
-    connection = LocalCloudConnection(
-        url=cloud.server.url,
-        tenant_id=identity.tenant_id,
-        subscription_id=identity.subscription_id,
-        client_id=identity.operator_client_id,
-        client_secret=identity.operator_secret,
-        ca_cert=cloud.server.ca_cert,
-    )
-    target = local_target(connection)
+    target = local_target(server_connection(cloud.server))
     with Clients(target) as clients:
         yield clients
     target.close()

@@ -11,6 +11,7 @@ import pytest
 
 from provisioner.azure.clients import Clients
 from provisioner.azure.target import LocalCloudConnection, Target, local_target
+from provisioner.cli.targets import server_connection
 from provisioner.emulator.server import LocalCloudServer
 from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
@@ -22,15 +23,7 @@ DEPLOYMENT_TAGS = {"provision-scenario": "tests", "provision-deployment": "provi
 
 @pytest.fixture(scope="module")
 def connection(local_cloud: LocalCloudServer) -> LocalCloudConnection:
-    identity = local_cloud.cloud.identity
-    return LocalCloudConnection(
-        url=local_cloud.url,
-        tenant_id=identity.tenant_id,
-        subscription_id=identity.subscription_id,
-        client_id=identity.operator_client_id,
-        client_secret=identity.operator_secret,
-        ca_cert=local_cloud.ca_cert,
-    )
+    return server_connection(local_cloud)
 
 
 @pytest.fixture(scope="module")
