@@ -55,8 +55,9 @@ async def list_subscriptions(call: Call) -> Response:
 @routes.get("/subscriptions/{subscription}")
 async def get_subscription(call: Call) -> Response:
     require_subscription(call.cloud, call.params["subscription"])
-    if not has_assignment_within(call.cloud.store, call.caller.object_id, _own_subscription(call)):
-        authorize(call, "Microsoft.Resources/subscriptions/read", _own_subscription(call))
+    scope = _own_subscription(call)
+    if not has_assignment_within(call.cloud.store, call.caller.object_id, scope):
+        authorize(call, "Microsoft.Resources/subscriptions/read", scope)
     return arm_json(subscription_body(call))
 
 
@@ -206,7 +207,9 @@ def _resource_filter(text: str | None) -> dict[str, str]:
     """`resourceType eq 'T'` and/or `name eq 'N'` joined by `and` (what the SDKs and az send), as the
     body keys they compare, lower-cased (ARM compares both without case)."""
     wanted: dict[str, str] = {}
-    for clause in re.split(r"\s+and\s+", text or "", flags=re.IGNORECASE) if text else ():
+    if not text:
+        return wanted
+    for clause in re.split(r"\s+and\s+", text, flags=re.IGNORECASE):
         match = _FILTER_CLAUSE.match(clause)
         if match is None:
             raise CloudServiceError(400, "InvalidFilterInQueryString", f"Invalid $filter '{text}'.")
