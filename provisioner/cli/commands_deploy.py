@@ -82,12 +82,12 @@ def plan_command(
     """Show what apply would change: read every resource, diff it against the scenario."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    with inputs.open_state() as store:
-        state = store.load_or_new(deployment)
-    with inputs.connect() as (target, ctx):
-        if as_json:
-            click.echo(target.description, err=True)
-        run = _make_plan(inputs, loaded, state, target, ctx, parallelism, announced=as_json)
+    with inputs.session() as session:
+        state = session.state().load_or_new(deployment)
+        with session.connect() as (target, ctx):
+            if as_json:
+                click.echo(target.description, err=True)
+            run = _make_plan(inputs, loaded, state, target, ctx, parallelism, announced=as_json)
     if as_json:
         click.echo(render_json(run.plan))
     else:
@@ -122,22 +122,24 @@ def apply_command(
         inputs = _saved_inputs(recorded, inputs)
     loaded, deployment = inputs.load()
     run_options = RunOptions(parallelism, RetryPolicy(principal_wait=principal_wait))
-    with inputs.open_state() as store, store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
-        if lock.took_over is not None:
-            click.echo(f"Took over a stale lock of {lock.took_over.describe()} (no longer running).", err=True)
-        state = store.load_or_new(deployment)
-        with inputs.connect() as (target, ctx):
-            run = _make_plan(inputs, loaded, state, target, ctx, parallelism)
-            if saved is not None:
-                check_fresh(saved, run.plan)
-            echo_plan(run.plan)
-            if run.plan.has_changes and saved is None:
-                _confirm(auto_approve, "apply")
-            with progress_view() as progress:
-                report = apply_plan(
-                    run, RunContext(ctx.clients), PROVIDERS, StateWriter(store, state), progress=progress,
-                    options=run_options,
-                )  # fmt: skip
+    with inputs.session() as session:
+        store = session.state()
+        with store.lock(deployment, command="apply", timeout=lock_timeout) as lock:
+            if lock.took_over is not None:
+                click.echo(f"Took over a stale lock of {lock.took_over.describe()} (no longer running).", err=True)
+            state = store.load_or_new(deployment)
+            with session.connect() as (target, ctx):
+                run = _make_plan(inputs, loaded, state, target, ctx, parallelism)
+                if saved is not None:
+                    check_fresh(saved, run.plan)
+                echo_plan(run.plan)
+                if run.plan.has_changes and saved is None:
+                    _confirm(auto_approve, "apply")
+                with progress_view() as progress:
+                    report = apply_plan(
+                        run, RunContext(ctx.clients), PROVIDERS, StateWriter(store, state), progress=progress,
+                        options=run_options,
+                    )  # fmt: skip
     return _finish(report, "Apply")
 
 
@@ -186,21 +188,23 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
     """Delete what this deployment created (reverse dependency order) and restore what it changed."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    with inputs.open_state() as store, store.lock(deployment, command="destroy", timeout=lock_timeout):
-        state = store.load(deployment)
-        if state is None or not state.resources:
-            click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.describe()}.")
-            return EXIT_OK
-        with inputs.connect() as (target, ctx):
-            check_state_target(state, target)
-            plan = plan_destroy(state, target_info(inputs.target, target))
-            echo_plan(plan)
-            _confirm(auto_approve, "destroy")
-            with progress_view() as progress:
-                report = destroy(
-                    plan, ctx, PROVIDERS, StateWriter(store, state), scenario=loaded, progress=progress,
-                    options=RunOptions(parallelism),
-                )  # fmt: skip
+    with inputs.session() as session:
+        store = session.state()
+        with store.lock(deployment, command="destroy", timeout=lock_timeout):
+            state = store.load(deployment)
+            if state is None or not state.resources:
+                click.echo(f"Nothing to destroy: deployment '{deployment}' has no resources in {store.describe()}.")
+                return EXIT_OK
+            with session.connect() as (target, ctx):
+                check_state_target(state, target)
+                plan = plan_destroy(state, target_info(inputs.target, target))
+                echo_plan(plan)
+                _confirm(auto_approve, "destroy")
+                with progress_view() as progress:
+                    report = destroy(
+                        plan, ctx, PROVIDERS, StateWriter(store, state), scenario=loaded, progress=progress,
+                        options=RunOptions(parallelism),
+                    )  # fmt: skip
     return _finish(report, "Destroy")
 
 

@@ -19,7 +19,6 @@ from rich.text import Text
 from provisioner.azure.clients import Clients
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
 from provisioner.cli.options import FILE, check_state_target, run_inputs, run_options
-from provisioner.cli.targets import open_target
 from provisioner.verify.model import CheckResult, Result, VerifyReport
 from provisioner.verify.run import verify
 
@@ -35,14 +34,9 @@ def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: A
     """Prove each check of the scenario as the identity itself (exit 1 when any check fails)."""
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
-    with inputs.open_state() as store:
-        state = store.load(deployment)
-    with (
-        open_target(
-            inputs.target, subscription=inputs.subscription, cloud=inputs.cloud, data_dir=inputs.data_dir
-        ) as target,
-        Clients(target) as clients,
-    ):
+    with inputs.session() as session, Clients(session.target()) as clients:
+        target = session.target()
+        state = session.state().load(deployment)
         if state is not None:
             check_state_target(state, target)
         click.echo(target.description, err=as_json)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -70,20 +70,39 @@ class RunInputs:
         )
 
     @contextmanager
-    def open_state(self) -> Iterator[StateBackend]:
-        with open_state_backend(
-            self.state_location, self.target, self.subscription, self.cloud, self.data_dir
-        ) as store:
-            yield store
+    def session(self) -> Iterator[RunSession]:
+        """One command's target, opened when first needed and shared by the state backend and the run."""
+        with ExitStack() as stack:
+            yield RunSession(self, stack)
+
+
+@dataclass
+class RunSession:
+    inputs: RunInputs
+    _stack: ExitStack
+    _target: Target | None = None
+
+    def target(self) -> Target:
+        if self._target is None:
+            inputs = self.inputs
+            self._target = self._stack.enter_context(
+                open_target(
+                    inputs.target, subscription=inputs.subscription, cloud=inputs.cloud, data_dir=inputs.data_dir
+                )
+            )
+        return self._target
+
+    def state(self) -> StateBackend:
+        """The state backend; a blob one signs in with this session's target (a directory needs none)."""
+        location = self.inputs.state_location
+        if not is_blob_location(location):
+            return StateStore(Path(location))
+        return open_backend(location, self.target())
 
     @contextmanager
     def connect(self) -> Iterator[tuple[Target, RunContext]]:
-        with (
-            open_target(
-                self.target, subscription=self.subscription, cloud=self.cloud, data_dir=self.data_dir
-            ) as target,
-            Clients(target) as clients,
-        ):
+        target = self.target()
+        with Clients(target) as clients:
             yield target, RunContext(clients)
 
 
