@@ -14,6 +14,7 @@ from provisioner.cli.exits import EXIT_BAD_INPUT, EXIT_OK
 from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.errors import ScenarioError
 from provisioner.fleet import load_fleet
+from provisioner.fleet.loader import fleet_schema
 from provisioner.fleet.scenarios import load_scenarios
 from provisioner.scenario import Scenario, load_scenario
 from provisioner.scenario.dependency_graph import FORMATS
@@ -90,9 +91,10 @@ def _count(number: int, noun: str) -> str:
 
 
 @click.command("schema")
-def schema_command() -> int:
-    """Print the JSON Schema of scenario files (for editors: yaml-language-server)."""
-    click.echo(json.dumps(scenario_schema(), indent=2))
+@click.option("--fleet", "fleet", is_flag=True, help="The schema of fleet files instead.")
+def schema_command(fleet: bool) -> int:
+    """Print the JSON Schema of scenario files, or of fleet files (for editors: yaml-language-server)."""
+    click.echo(json.dumps(fleet_schema() if fleet else scenario_schema(), indent=2))
     return EXIT_OK
 
 

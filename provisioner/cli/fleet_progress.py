@@ -123,7 +123,8 @@ class FleetLiveProgress:
         table = Table(box=None, header_style="bold", caption=_footer(done, remaining, rate, len(rows)))
         for column in ("member", "done", "running", "failed", "ETA", "now"):
             table.add_column(column)
-        for name, (total, ok, failed, running, detail) in self._visible(rows):
+        visible = self._visible(rows)
+        for name, (total, ok, failed, running, detail) in visible:
             left = max(total - ok - failed, 0)
             eta = "-" if not left or failed else (f"{left / rate:.0f}s" if rate else "?")
             style = "bold red" if failed else ("green" if not left else "yellow")
@@ -131,13 +132,15 @@ class FleetLiveProgress:
                 Text(name, style=style), f"{ok}/{total}", str(len(running)), str(failed), eta,
                 detail if failed else ", ".join(running),
             )  # fmt: skip
+        if len(visible) < len(rows):
+            table.add_row(Text(f"... {len(rows) - len(visible)} more", style="dim"), "", "", "", "", "waiting or done")
         return table
 
     def _visible(
         self, rows: dict[str, tuple[int, int, int, list[str], str]]
     ) -> list[tuple[str, tuple[int, int, int, list[str], str]]]:
         """Every member while they fit on the screen; past that the failed and running ones first."""
-        room = max(self.console.height - 4, 3)
+        room = max(self.console.height - 5, 3)
         items = list(rows.items())
         if len(items) <= room:
             return items

@@ -66,6 +66,14 @@ class FleetFile(Model):
     members_from: str | None = Field(None, description="A CSV file of members (header: variable names, `name`).")
 
 
+def fleet_schema() -> dict[str, Any]:
+    """The JSON Schema of fleet files (`provision schema --fleet`)."""
+    schema = FleetFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "provision fleet file"
+    return schema
+
+
 @dataclass
 class _Draft:
     """A member as written, before its templates are filled in."""

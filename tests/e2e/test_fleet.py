@@ -98,4 +98,5 @@ def test_a_fleet_converges_around_a_failed_member_then_verifies_and_destroys(
     assert destroyed.code == 0, destroyed.text
     assert "left behind" not in destroyed.text
     assert resources_named(sdk, tag) == []
-    assert cloud.run("plan", "--fleet", fleet, "--members", VICTIM).code == 0
+    drift = cloud.run("plan", "--fleet", fleet, "--members", VICTIM, "--detailed-exitcode")
+    assert drift.code == 2 and "Plan: 5 to add" in drift.out, drift.text
