@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from provisioner.execution.executor import run_in_order
+from provisioner.execution.executor import GraphRun, Prepared, run_groups, run_in_order
 
 CHAIN = {"rg": set(), "vnet": {"rg"}, "nic": {"vnet"}, "vm": {"nic", "rg"}, "ra": {"vm", "rg"}}
 
@@ -121,3 +121,23 @@ def test_ready_nodes_start_critical_path_first() -> None:
     result = run_in_order(graph, order.append, parallelism=1, cost=costs.__getitem__)
     assert result.ok
     assert order[0] == "vm"
+
+
+def test_groups_run_in_one_graph_and_each_gets_its_own_outcome() -> None:
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def prepared(name: str, failing: str | None) -> Prepared[GraphRun]:
+        def step(node: str) -> None:
+            with lock:
+                seen.append(f"{name}/{node}")
+            if node == failing:
+                raise RuntimeError(f"{name} {node}")
+
+        return Prepared(CHAIN, step, lambda outcome: outcome)
+
+    outcomes = run_groups({"alice": prepared("alice", "nic"), "bob": prepared("bob", None)}, parallelism=3)
+    assert outcomes["bob"].ok and sorted(outcomes["bob"].done) == sorted(CHAIN)
+    alice = outcomes["alice"]
+    assert list(alice.failed) == ["nic"] and sorted(alice.not_started) == ["ra", "vm"]
+    assert "alice/vm" not in seen and "bob/ra" in seen
