@@ -32,11 +32,6 @@ CANNOT_OPEN_DATABASE = 4060
 STATUS_BY_NUMBER = {LOGIN_FAILED: 401, 40615: 403, 40532: 404, CANNOT_OPEN_DATABASE: 404}
 
 
-def quote_name(name: str) -> str:
-    """A T-SQL delimited identifier (QUOTENAME): `[name]`, with `]` doubled."""
-    return "[" + name.replace("]", "]]") + "]"
-
-
 @dataclass(frozen=True)
 class SqlResult:
     columns: list[str]

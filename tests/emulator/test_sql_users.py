@@ -3,6 +3,7 @@ python-tds client, with SQL Server's error numbers and messages."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -118,6 +119,9 @@ def test_contained_user_with_db_datareader_can_connect_and_read(
         "authentication_type_desc": "EXTERNAL",
         "client_id": local_cloud.cloud.store.get_directory_object(app.identity.principal_id).app_id.upper(),
     }
+    client_id = local_cloud.cloud.store.get_directory_object(app.identity.principal_id).app_id
+    shape = db.ok(operator, "SELECT name, type, sid FROM sys.database_principals WHERE name = 'reader-app'")
+    assert shape["rows"] == [["reader-app", "E", uuid.UUID(client_id).bytes_le]]  # varbinary(16), GUID byte order
     memberships = db.ok(
         operator,
         "SELECT r.name AS role_name, m.name AS member_name FROM sys.database_role_members AS rm "

@@ -101,10 +101,13 @@ class TdsServer:
             return tokens.done(DONE_ATTENTION)
         if kind != SQL_BATCH:
             return _refusal(TsqlError(4002, "The incoming tabular data stream (TDS) protocol stream is incorrect."))
+        text = _batch_text(data)
         try:
-            result = session.run(_batch_text(data))
+            result = session.run(text)
         except TsqlError as error:
+            _log(session, text, error.number)
             return _refusal(error)
+        _log(session, text, 0)
         if not result.columns:
             return tokens.done()
         return tokens.result_set(result.columns, result.rows)
@@ -116,6 +119,15 @@ class TdsServer:
     def close_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+def _log(session: sessions.Session, text: str, number: int) -> None:
+    """One batch in the request log, surface sql: a SELECT reads, anything else writes; status 200 or 400."""
+    words = text.upper().split()
+    verb = " ".join(words[:1] if words[:1] == ["SELECT"] else words[:2])
+    category = "reads" if verb == "SELECT" else "writes"
+    status = 400 if number else 200
+    session.cloud.log.record("TDS", session.database.id, "sql", verb, status, "", category, text)
 
 
 def _refusal(error: TsqlError) -> bytes:
