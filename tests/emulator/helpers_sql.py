@@ -18,6 +18,7 @@ LOCATION = "westus"
 SQL_SCOPE = "https://database.windows.net/.default"
 SQL_RESOURCE = "https://database.windows.net/"
 ADMIN_PASSWORD = "Str0ng-Local-Pw!"
+AZURE_SERVICES = "AllowAllWindowsAzureIps"
 
 
 def sql(server: LocalCloudServer, credential: Any) -> SqlManagementClient:
@@ -44,9 +45,24 @@ def entra_admin(login: str, sid: str, *, aad_only: bool = False, principal_type:
 
 
 def sql_server(
-    server: LocalCloudServer, credential: Any, group: str, name: str, admin: dict[str, Any] | None = None
+    server: LocalCloudServer,
+    credential: Any,
+    group: str,
+    name: str,
+    admin: dict[str, Any] | None = None,
+    *,
+    azure_services: bool = False,
 ) -> Any:
-    return sql(server, credential).servers.begin_create_or_update(group, name, server_body(admin)).result()
+    """A server; with `azure_services`, the AllowAllWindowsAzureIps rule too (without a rule nobody logs in)."""
+    client = sql(server, credential)
+    created = client.servers.begin_create_or_update(group, name, server_body(admin)).result()
+    if azure_services:
+        client.firewall_rules.create_or_update(group, name, AZURE_SERVICES, firewall_rule("0.0.0.0", "0.0.0.0"))
+    return created
+
+
+def firewall_rule(start: str, end: str) -> dict[str, Any]:
+    return {"properties": {"startIpAddress": start, "endIpAddress": end}}
 
 
 def database(server: LocalCloudServer, credential: Any, group: str, sql_server_name: str, name: str) -> Any:

@@ -10,7 +10,9 @@ import pytest
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.reference_create import ReferenceCreate
 
+from provisioner.azure.sql_tds import run
 from provisioner.emulator.server import LocalCloudServer
+from provisioner.errors import CloudError, TransientCloudError
 from tests.emulator import clients
 from tests.emulator.helpers_sql import (
     LOCATION,
@@ -60,11 +62,12 @@ def world(local_cloud: LocalCloudServer, operator_credential: Any) -> dict[str, 
         for name in APPS
     }
     identity = local_cloud.cloud.identity
-    sql_server(local_cloud, operator_credential, GROUP, "endpoint-srv", entra_admin("ops", identity.operator_object_id))
+    operator = entra_admin("ops", identity.operator_object_id)
+    sql_server(local_cloud, operator_credential, GROUP, "endpoint-srv", operator, azure_services=True)
     admins = _new_group(local_cloud, operator_credential, "sql-admins", apps["group-admin-app"].identity.principal_id)
     _new_group(local_cloud, operator_credential, "sql-readers", apps["group-app"].identity.principal_id)
     admin = entra_admin("sql-admins", admins, principal_type="Group")
-    sql_server(local_cloud, operator_credential, GROUP, "group-admin-srv", admin)
+    sql_server(local_cloud, operator_credential, GROUP, "group-admin-srv", admin, azure_services=True)
     return {
         "apps": apps,
         "admins": admins,
@@ -372,3 +375,26 @@ def test_deleting_a_database_drops_its_users(
 
     result = db.ok(world["operator"], "SELECT name FROM sys.database_principals WHERE type IN ('E', 'X')")
     assert result["rows"] == []
+
+
+def test_the_tools_client_maps_sql_errors_to_the_error_tree(
+    local_cloud: LocalCloudServer, world: dict[str, Any]
+) -> None:
+    """SQL Server's number is the error's code, its message the text; a refusal is no transient failure."""
+    db, operator = world["db"], world["operator"]
+    _ensure_user(db, operator, "reader-app")
+    reader = _token(local_cloud, world, "reader-app")
+    for token, statement, number, status in (
+        (operator, "DROP USER [nobody]", "15151", 400),
+        (operator, "CREATE USER [reader-app] FROM EXTERNAL PROVIDER", "15023", 400),
+        (operator, "CREATE USER [no-such-app] FROM EXTERNAL PROVIDER", "33130", 400),
+        (reader, "CREATE USER [outsider-app] FROM EXTERNAL PROVIDER", "15247", 403),
+        (_token(local_cloud, world, "outsider-app"), "SELECT 1", "18456", 401),
+    ):
+        with pytest.raises(CloudError) as failed:
+            run(db.address, "endpoint-srv", "appdb", token, statement)
+        assert (failed.value.code, failed.value.status) == (number, status), failed.value
+        assert not isinstance(failed.value, TransientCloudError)
+    with pytest.raises(CloudError) as gone:
+        run(db.address, "endpoint-srv", "nodb", operator, "SELECT 1")
+    assert (gone.value.code, gone.value.status) == ("4060", 404)
