@@ -398,3 +398,33 @@ def test_the_tools_client_maps_sql_errors_to_the_error_tree(
     with pytest.raises(CloudError) as gone:
         run(db.address, "endpoint-srv", "nodb", operator, "SELECT 1")
     assert (gone.value.code, gone.value.status) == ("4060", 404)
+
+
+def test_who_am_i_and_the_principals_shape_as_sql_server_answers(
+    local_cloud: LocalCloudServer, world: dict[str, Any]
+) -> None:
+    """SUSER_SNAME(): an application's `<client id>@<tenant id>`; USER_NAME(): dbo for the admin, else the
+    contained user (its own, or its group's); `type` E for users and applications, X for groups."""
+    db, operator = world["db"], world["operator"]
+    identity = local_cloud.cloud.identity
+    for name in ("reader-app", "sql-readers"):
+        _ensure_user(db, operator, name)
+    db.ok(operator, "ALTER ROLE db_datareader ADD MEMBER [sql-readers]")
+    whoami = "SELECT SUSER_SNAME() AS login, USER_NAME() AS who"
+    assert db.ok(operator, whoami)["rows"] == [[f"{identity.operator_client_id}@{identity.tenant_id}", "dbo"]]
+    for app, user in (("reader-app", "reader-app"), ("group-app", "sql-readers")):
+        client_id = local_cloud.cloud.store.get_directory_object(world["apps"][app].identity.principal_id).app_id
+        rows = db.ok(_token(local_cloud, world, app), whoami)["rows"]
+        assert rows == [[f"{client_id}@{identity.tenant_id}", user]]
+
+    shapes = db.ok(operator, "SELECT name, type, sid FROM sys.database_principals WHERE type IN ('E', 'X')")
+    assert shapes["columns"] == ["name", "type", "sid"]
+    by_name = {name: (kind, sid) for name, kind, sid in shapes["rows"]}
+    assert by_name["sql-readers"] == ("X", uuid.UUID(_group_id(local_cloud, "sql-readers")).bytes_le)
+    assert by_name["reader-app"][0] == "E"
+    assert all(isinstance(sid, bytes) and len(sid) == 16 for _, sid in by_name.values())
+
+
+def _group_id(local_cloud: LocalCloudServer, name: str) -> str:
+    (group,) = [obj for obj in local_cloud.cloud.store.find_directory_objects(display_name=name) if obj.kind == "group"]
+    return group.id

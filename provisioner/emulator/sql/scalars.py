@@ -1,14 +1,16 @@
 """SELECTs without FROM, of the few functions a client asks on connecting, evaluated for the caller:
 
     scalar_select := SELECT scalar [[AS] ident] {',' scalar [[AS] ident]} [';']
-    scalar        := integer | string | DB_NAME '(' ')' | USER_NAME '(' ')'
+    scalar        := integer | string | DB_NAME '(' ')' | USER_NAME '(' ')' | SUSER_SNAME '(' ')'
                    | HAS_PERMS_BY_NAME '(' (DB_NAME '(' ')' | NULL | string) ',' 'DATABASE' ',' 'SELECT' ')'
                    | IS_ROLEMEMBER '(' string ')'
 
 HAS_PERMS_BY_NAME answers 1 when the caller may SELECT in the database (the Entra admin, db_owner,
 db_datareader, and not db_denydatareader), else 0. IS_ROLEMEMBER answers 1 when the caller is in that
 fixed role (the admin is dbo, in db_owner), 0 when not, NULL for a role the database does not have.
-A SELECT with FROM is left to tsql.py.
+SUSER_SNAME() is the login name Azure SQL gives a token's principal: a user's UPN, an application's
+(so a managed identity's) `<client id>@<tenant id>`. USER_NAME() is dbo for the Entra admin, else the
+contained user the login matched (its own, else its group's). A SELECT with FROM is left to tsql.py.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 from provisioner.emulator.sql.catalog import ResultSet
 from provisioner.emulator.sql.principals import FIXED_ROLES, Caller
 from provisioner.emulator.sql.tsql import Token, TsqlError, syntax_error, tokenize
+
+FUNCTIONS = frozenset({"DB_NAME", "USER_NAME", "SUSER_SNAME", "HAS_PERMS_BY_NAME", "IS_ROLEMEMBER"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _scalar(tokens: list[Token], position: int, context: Context) -> tuple[Any, 
     name = token.value.upper()
     if token.kind == "word" and name == "NULL":
         return None, position + 1
-    if token.kind != "word" or name not in ("DB_NAME", "USER_NAME", "HAS_PERMS_BY_NAME", "IS_ROLEMEMBER"):
+    if token.kind != "word" or name not in FUNCTIONS:
         raise syntax_error(token.raw)
     position = _expect(tokens, position + 1, "(")
     if name == "HAS_PERMS_BY_NAME":
@@ -89,6 +93,8 @@ def _scalar(tokens: list[Token], position: int, context: Context) -> tuple[Any, 
     if name == "IS_ROLEMEMBER":
         return _is_role_member(tokens, position, context)
     position = _expect(tokens, position, ")")
+    if name == "SUSER_SNAME":
+        return context.caller.login, position
     return (context.database if name == "DB_NAME" else _user_name(context.caller)), position
 
 
