@@ -20,7 +20,6 @@ from provisioner.emulator.network import routes as network
 from provisioner.emulator.resources import metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
-from provisioner.emulator.sql import database_routes as sql_database
 from provisioner.emulator.sql import firewall_routes as sql_firewall
 from provisioner.emulator.sql import routes as sql
 from provisioner.emulator.storage import blob_routes
@@ -48,7 +47,6 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     resources.routes,
     sql.routes,
     sql_admin.routes,
-    sql_database.routes,
     sql_firewall.routes,
     storage.routes,
     web.routes,

@@ -1,6 +1,6 @@
 """Microsoft.Sql routes: logical servers and databases (asynchronous, as in Azure), and SQL's own
-operation-status URLs. The Entra admin lives in `admin_routes.py`, the databases' T-SQL endpoint in
-`database_routes.py`."""
+operation-status URLs. The Entra admin lives in `admin_routes.py`, the databases' T-SQL (over TDS) in
+`tds/` and `sessions.py`."""
 
 from __future__ import annotations
 
