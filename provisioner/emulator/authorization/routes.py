@@ -53,7 +53,8 @@ async def list_role_definitions(call: Call) -> Response:
     require_scope(call.cloud, scope)
     wanted = _role_name_filter(call.query_value("$filter"))
     roles = [role for role in builtin_roles() if wanted is None or role.name.lower() == wanted.lower()]
-    return paged(call, [role_definition_body(role, scope) for role in roles])
+    # ARM answers the whole catalogue in one page: a role definition list has no nextLink.
+    return paged(call, [role_definition_body(role, scope) for role in roles], page_size=max(len(roles), 1))
 
 
 def _role_name_filter(text: str | None) -> str | None:
