@@ -10,6 +10,7 @@ from provisioner.emulator.authorization import routes as authorization
 from provisioner.emulator.compute import routes as compute
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.runtime import ScopeFinder
+from provisioner.emulator.graph import app_role_routes as graph_app_roles
 from provisioner.emulator.graph import routes as graph
 from provisioner.emulator.keyvault import deleted_routes as keyvault_deleted
 from provisioner.emulator.keyvault import routes as keyvault
@@ -36,6 +37,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     control.routes,
     entra.routes,
     graph.routes,
+    graph_app_roles.routes,
     imds.routes,
     keyvault.routes,
     keyvault_deleted.routes,
