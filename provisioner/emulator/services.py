@@ -17,6 +17,7 @@ from provisioner.emulator.keyvault import routes as keyvault
 from provisioner.emulator.keyvault import secret_routes as keyvault_secrets
 from provisioner.emulator.keyvault.secrets import secret_scope
 from provisioner.emulator.managedidentity import routes as managedidentity
+from provisioner.emulator.mysql import routes as mysql
 from provisioner.emulator.network import routes as network
 from provisioner.emulator.resources import metadata
 from provisioner.emulator.resources import routes as resources
@@ -45,6 +46,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     managedidentity.routes,
     metadata.routes,
     metadata.documents,
+    mysql.routes,
     network.routes,
     operations.routes,
     resources.routes,
