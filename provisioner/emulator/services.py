@@ -17,6 +17,8 @@ from provisioner.emulator.keyvault import secret_routes as keyvault_secrets
 from provisioner.emulator.keyvault.secrets import secret_scope
 from provisioner.emulator.managedidentity import routes as managedidentity
 from provisioner.emulator.network import routes as network
+from provisioner.emulator.postgres import child_routes as postgres_children
+from provisioner.emulator.postgres import routes as postgres
 from provisioner.emulator.resources import metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
@@ -45,6 +47,8 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     metadata.documents,
     network.routes,
     operations.routes,
+    postgres.routes,
+    postgres_children.routes,
     resources.routes,
     sql.routes,
     sql_admin.routes,

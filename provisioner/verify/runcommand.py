@@ -37,6 +37,11 @@ SQL_REASON = (
     "which verify does not do yet"
 )
 
+PG_REASON = (
+    "on --target azure the PostgreSQL sign-in must be made inside the VM (Run Command with psql), "
+    "which verify does not do yet"
+)
+
 
 class RunCommandRunner:
     def __init__(self, clients: Clients) -> None:
@@ -45,6 +50,8 @@ class RunCommandRunner:
     def unsupported(self, actor: Actor, action: Action) -> str | None:
         if actor.host_type is not HostType.VIRTUAL_MACHINE:
             return WEB_APP_REASON
+        if action in (Action.PG_READ, Action.PG_WRITE):
+            return PG_REASON
         return SQL_REASON if action is Action.SQL_READ else None
 
     def run(self, actor: Actor, probes: list[Probe]) -> dict[str, Outcome]:

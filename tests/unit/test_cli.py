@@ -89,7 +89,7 @@ def test_the_schema_discriminates_resources_by_kind(capsys: pytest.CaptureFixtur
     schema = json.loads(run(capsys, "schema")[1])
     resources = schema["properties"]["resources"]["additionalProperties"]
     assert resources["discriminator"]["propertyName"] == "kind"
-    assert len(resources["oneOf"]) == 21
+    assert len(resources["oneOf"]) == 25
     vm = schema["$defs"]["VirtualMachineResource"]
     assert vm["properties"]["kind"]["const"] == "virtual_machine"
     assert vm["additionalProperties"] is False

@@ -20,7 +20,7 @@ from provisioner.verify.actors import Actor
 from provisioner.verify.locate import Locating, locate
 from provisioner.verify.model import Actual, Outcome
 from provisioner.verify.probe_steps import MARKER
-from provisioner.verify.runcommand import SQL_REASON, WEB_APP_REASON, RunCommandRunner
+from provisioner.verify.runcommand import PG_REASON, SQL_REASON, WEB_APP_REASON, RunCommandRunner
 from provisioner.verify.runcommand_calls import Where, build_script
 from provisioner.verify.runcommand_linux import linux_script
 from provisioner.verify.runcommand_output import read_output
@@ -182,7 +182,9 @@ def test_only_web_apps_and_sql_are_skipped(sdk: Clients) -> None:
     vm = Actor("vm", "virtual_machine", "/subscriptions/s/resourceGroups/g/providers/x/y/vm", None, "vm")
     web = Actor("web", "web_app", "/subscriptions/s/resourceGroups/g/providers/x/y/web", None, "web")
     assert runner.unsupported(vm, Action.SQL_READ) == SQL_REASON
-    assert all(runner.unsupported(vm, action) is None for action in Action if action is not Action.SQL_READ)
+    assert runner.unsupported(vm, Action.PG_READ) == runner.unsupported(vm, Action.PG_WRITE) == PG_REASON
+    databases = (Action.SQL_READ, Action.PG_READ, Action.PG_WRITE)
+    assert all(runner.unsupported(vm, action) is None for action in Action if action not in databases)
     assert runner.unsupported(web, Action.ARM_READ) == WEB_APP_REASON
 
 
