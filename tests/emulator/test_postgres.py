@@ -4,7 +4,6 @@ cloud's listener (Entra token sign-in, pgaadauth principals), and the cluster go
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -15,6 +14,7 @@ from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient, mod
 from provisioner.azure.postgres_sql import PgAddress, connect
 from provisioner.emulator.postgres.clusters import clusters_for
 from provisioner.emulator.server import LocalCloudServer
+from tests.e2e.checks import alive
 from tests.emulator import clients
 from tests.emulator.helpers_web import app_token, plan, site
 
@@ -142,11 +142,3 @@ def test_a_deleted_server_leaves_no_process_or_files(local_cloud: LocalCloudServ
     assert not clusters.exists(server_id)
     gone = pids - set(clusters.running())
     assert len(gone) == 1 and not alive(gone.pop())
-
-
-def alive(pid: int) -> bool:
-    """Whether the process runs (a zombie waiting for init to reap it has stopped)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False

@@ -22,6 +22,8 @@ from provisioner.emulator.postgres.signin import Refused, authenticate, server_n
 
 LOG = logging.getLogger(__name__)
 RELAY_CHUNK = 65_536
+DRAIN_BYTES = 1 << 20
+DRAIN_SECONDS = 0.2
 SNI_ATTRIBUTE = "postgres_server_name"
 
 
@@ -56,9 +58,9 @@ class PostgresListener:
             try:
                 await self._serve(reader, writer)
             except wire.ProtocolError as violation:
-                await _refuse(writer, violation.code, str(violation))
+                await _refuse(reader, writer, violation.code, str(violation))
             except Refused as refused:
-                await _refuse(writer, refused.code, refused.message)
+                await _refuse(reader, writer, refused.code, refused.message)
             except (ConnectionError, ssl.SSLError, TimeoutError) as failure:
                 LOG.debug("PostgreSQL connection closed: %s", failure)
 
@@ -139,7 +141,12 @@ async def _relay(
             await backend_writer.wait_closed()
 
 
-async def _refuse(writer: asyncio.StreamWriter, code: str, message: str) -> None:
+async def _refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, code: str, message: str) -> None:
+    """Send the ErrorResponse, then read what the client still sends for a moment (at most 1 MiB): closing
+    with unread input resets the connection, and the client could lose the error before reading it."""
     with contextlib.suppress(Exception):
         writer.write(wire.error_response(code, message))
         await writer.drain()
+        left = DRAIN_BYTES
+        while left > 0 and (chunk := await asyncio.wait_for(reader.read(RELAY_CHUNK), DRAIN_SECONDS)):
+            left -= len(chunk)
