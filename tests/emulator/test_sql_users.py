@@ -3,6 +3,7 @@ python-tds client, with SQL Server's error numbers and messages."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -428,3 +429,15 @@ def test_who_am_i_and_the_principals_shape_as_sql_server_answers(
 def _group_id(local_cloud: LocalCloudServer, name: str) -> str:
     (group,) = [obj for obj in local_cloud.cloud.store.find_directory_objects(display_name=name) if obj.kind == "group"]
     return group.id
+
+
+def test_catalog_columns_have_the_types_sql_server_declares(world: dict[str, Any]) -> None:
+    """int, char(1), nvarchar(128) (sysname), varbinary(85), bit and datetime, as python-tds decodes them."""
+    with world["db"].login(world["operator"]) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM sys.database_principals WHERE name = 'dbo'")
+        (row,) = cursor.fetchall()
+        described = {column[0]: column for column in cursor.description}
+    dbo = dict(zip(described, row, strict=True))
+    assert (dbo["principal_id"], dbo["type"], dbo["sid"], dbo["is_fixed_role"]) == (1, "S", None, False)
+    assert isinstance(dbo["create_date"], datetime.datetime) and dbo["create_date"].year >= 2024
+    assert described["name"][3] == 128 and described["type"][3] == 1 and described["sid"][3] == 85
