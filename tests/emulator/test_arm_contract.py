@@ -254,3 +254,25 @@ def test_token_lifetime_claims(local_cloud: LocalCloudServer, operator_credentia
     assert claims["aud"] == "https://management.azure.com/"
     assert claims["appid"] == local_cloud.cloud.identity.operator_client_id
     assert claims["nbf"] <= time.time() < claims["exp"]
+
+
+def test_an_identity_answers_per_api_version(local_cloud: LocalCloudServer, arm: Any) -> None:
+    """As recorded at 2018-11-30: the create is 201 with a Location naming the identity and no
+    isolationScope; from 2024-11-30 on the answers carry isolationScope."""
+    arm.resource_groups.create_or_update("contract-uai-versions", {"location": "westus"})
+    group = f"{_subscription_path(local_cloud)}/resourceGroups/contract-uai-versions"
+    path = f"{group}/providers/Microsoft.ManagedIdentity"
+    created = _send(
+        arm, "PUT", f"{path}/userAssignedIdentities/versioned-uai?api-version=2018-11-30", {"location": "westus"}
+    )
+    assert created.status_code == 201
+    assert created.headers["Location"] == created.json()["id"]
+    assert "isolationScope" not in created.json()["properties"]
+    again = _send(
+        arm, "PUT", f"{path}/userAssignedIdentities/versioned-uai?api-version=2018-11-30", {"location": "westus"}
+    )
+    assert again.status_code == 200 and "Location" not in again.headers
+    newer = _send(arm, "GET", f"{path}/userAssignedIdentities/versioned-uai?api-version=2024-11-30").json()
+    assert newer["properties"]["isolationScope"] == "None"
+    listed = _send(arm, "GET", f"{path}/userAssignedIdentities?api-version=2023-01-31").json()["value"]
+    assert all("isolationScope" not in item["properties"] for item in listed)
