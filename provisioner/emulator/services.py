@@ -7,6 +7,7 @@ from provisioner.emulator import control
 from provisioner.emulator.arm import operations
 from provisioner.emulator.auth import entra, imds
 from provisioner.emulator.authorization import routes as authorization
+from provisioner.emulator.compute import images as compute_images
 from provisioner.emulator.compute import routes as compute
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.runtime import ScopeFinder
@@ -17,7 +18,7 @@ from provisioner.emulator.keyvault import secret_routes as keyvault_secrets
 from provisioner.emulator.keyvault.secrets import secret_scope
 from provisioner.emulator.managedidentity import routes as managedidentity
 from provisioner.emulator.network import routes as network
-from provisioner.emulator.resources import metadata
+from provisioner.emulator.resources import deployments, metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
 from provisioner.emulator.sql import database_routes as sql_database
@@ -33,7 +34,9 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     authorization.routes,
     blob_routes.routes,
     compute.routes,
+    compute_images.routes,
     control.routes,
+    deployments.routes,
     entra.routes,
     graph.routes,
     imds.routes,
