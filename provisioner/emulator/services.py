@@ -29,6 +29,7 @@ from provisioner.emulator.storage import routes as storage
 from provisioner.emulator.web import config_routes as web_config
 from provisioner.emulator.web import identity_routes as web_identity
 from provisioner.emulator.web import routes as web
+from provisioner.emulator.web import stacks as web_stacks
 
 ROUTE_TABLES: tuple[RouteTable, ...] = (
     authorization.routes,
@@ -57,6 +58,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     web.routes,
     web_config.routes,
     web_identity.routes,
+    web_stacks.routes,
 )
 
 SCOPE_FINDERS: tuple[ScopeFinder, ...] = (secret_scope,)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,17 +62,35 @@ def _az_installed() -> Path:
     return AZ_BIN
 
 
+SignIn = Callable[..., Az]
+
+
 @pytest.fixture(scope="module")
-def az(local_cloud: LocalCloudServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Az]:
-    """az signed in to the module's local cloud as the operator, by `eval "$(provision cloud env --az)"`."""
+def sign_in(local_cloud: LocalCloudServer, tmp_path_factory: pytest.TempPathFactory) -> SignIn:
+    """az signed in by `eval "$(provision cloud env --az [ARGS])"`: as the operator, or with
+    `--vm ID` / `--web-app ID` as that resource's identity (`az login --identity`)."""
     az_bin = _az_installed()
     base = {name: value for name, value in os.environ.items() if not name.startswith(("AZURE_", "AZ_", "MSI_"))}
     base["PATH"] = f"{az_bin}{os.pathsep}{base.get('PATH', '')}"
     base["HOME"] = str(tmp_path_factory.mktemp("home"))
-    script = f'eval "$({PROVISION} cloud env --az --data-dir {local_cloud.data_dir})" && env -0'
-    finished = subprocess.run(
-        ["bash", "-c", script], env=base, capture_output=True, text=True, timeout=AZ_TIMEOUT_SECONDS, check=False
-    )
-    assert finished.returncode == 0, finished.stderr
-    env = dict(entry.split("=", 1) for entry in finished.stdout.split("\0") if "=" in entry)
-    yield Az(env)
+
+    def signed_in(*args: str) -> Az:
+        command = shlex.join([str(PROVISION), "cloud", "env", "--az", "--data-dir", str(local_cloud.data_dir), *args])
+        finished = subprocess.run(
+            ["bash", "-c", f'eval "$({command})" && env -0'],
+            env=base,
+            capture_output=True,
+            text=True,
+            timeout=AZ_TIMEOUT_SECONDS,
+            check=False,
+        )
+        assert finished.returncode == 0, finished.stderr
+        return Az(dict(entry.split("=", 1) for entry in finished.stdout.split("\0") if "=" in entry))
+
+    return signed_in
+
+
+@pytest.fixture(scope="module")
+def az(sign_in: SignIn) -> Az:
+    """az signed in to the module's local cloud as the operator."""
+    return sign_in()

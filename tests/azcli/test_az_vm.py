@@ -4,12 +4,12 @@ generated ARM template after reading the image catalogue; then a user-assigned i
 
 from __future__ import annotations
 
-from tests.azcli.conftest import Az
+from tests.azcli.conftest import Az, SignIn
 
 PASSWORD = "Local-cloud-1-password"
 
 
-def test_vm_create_with_a_reader_identity_then_a_user_assigned_one(az: Az) -> None:
+def test_vm_create_with_a_reader_identity_then_a_user_assigned_one(az: Az, sign_in: SignIn) -> None:
     group = az.json("group", "create", "-n", "mi-arm-rg", "-l", "westus")
     vm = az.json(
         "vm", "create", "-g", "mi-arm-rg", "-n", "mi-arm-vm", "--image", "Win2022Datacenter",
@@ -31,6 +31,12 @@ def test_vm_create_with_a_reader_identity_then_a_user_assigned_one(az: Az) -> No
     # The admin password was a secure parameter: the deployment shows its type, never its value.
     assert deployments[0]["properties"]["parameters"]["adminPassword"] == {"type": "SecureString"}
     assert PASSWORD not in az.run("deployment", "group", "show", "-g", "mi-arm-rg", "-n", deployments[0]["name"]).stdout
+
+    # Inside the VM: az login --identity (MSAL asks the VM's metadata endpoint), then Reader's reach.
+    inside = sign_in("--vm", vm["id"])
+    assert az.json("account", "show")["id"] == inside.json("account", "show")["id"]
+    assert inside.json("group", "show", "-n", "mi-arm-rg")["id"] == group["id"]
+    assert "AuthorizationFailed" in inside.fails("group", "create", "-n", "not-for-readers", "-l", "westus")
 
     identity = az.json("identity", "create", "-g", "mi-arm-rg", "-n", "mi-arm-id")
     assigned = az.json("vm", "identity", "assign", "-g", "mi-arm-rg", "-n", "mi-arm-vm", "--identities", identity["id"])
