@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
+from provisioner.azure.postgres_sql import PostgresConnector
 from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
 
@@ -63,6 +64,8 @@ MANAGEMENT_CLIENTS = {
     "keyvault": "azure.mgmt.keyvault:KeyVaultManagementClient",
     "sql": "azure.mgmt.sql:SqlManagementClient",
     "web": "azure.mgmt.web:WebSiteManagementClient",
+    "mysql": "azure.mgmt.mysqlflexibleservers:MySQLManagementClient",
+    "postgres": "azure.mgmt.postgresqlflexibleservers:PostgreSQLManagementClient",
 }
 
 
@@ -78,6 +81,7 @@ class Clients:
         self._built: dict[str, Any] = {}
         self._msgraph: MsGraphRunner | None = None
         self.sql_tds = SqlConnector(target)
+        self.postgres_sql = PostgresConnector(target)
         self._principal_id: str | None = None
 
     @property
@@ -86,6 +90,11 @@ class Clients:
         if self._principal_id is None:
             self._principal_id = self.target.principal_id()
         return self._principal_id
+
+    @property
+    def principal_type(self) -> str:
+        """`User` or `ServicePrincipal`: the type of the principal every call is made as."""
+        return self.target.principal_type()
 
     @property
     def resources(self) -> Any:
@@ -122,6 +131,14 @@ class Clients:
     @property
     def web(self) -> Any:
         return self._management("web")
+
+    @property
+    def mysql(self) -> Any:
+        return self._management("mysql")
+
+    @property
+    def postgres(self) -> Any:
+        return self._management("postgres")
 
     @property
     def msgraph(self) -> Any:
@@ -168,6 +185,7 @@ class Clients:
         if msgraph is not None:
             msgraph.close()
         self.sql_tds.close()
+        self.postgres_sql.close()
 
     def __enter__(self) -> Clients:
         return self

@@ -24,6 +24,8 @@ class Audiences:
     storage: str
     vault: str
     sql: str
+    ossrdbms: str
+    """Azure Database for MySQL / PostgreSQL flexible servers (one Entra resource for both)."""
 
 
 def scope(audience: str) -> str:
@@ -40,6 +42,7 @@ class CloudProfile:
     audiences: Audiences
     local: bool = False
     storage_suffix: str = "core.windows.net"
+    postgres_suffix: str = "postgres.database.azure.com"
     poll_interval: float = 5.0
     """Seconds between polls of an asynchronous operation when the service does not say (Retry-After)."""
 
@@ -54,6 +57,10 @@ class CloudProfile:
     @property
     def sql_scope(self) -> str:
         return scope(self.audiences.sql)
+
+    @property
+    def ossrdbms_scope(self) -> str:
+        return scope(self.audiences.ossrdbms)
 
     @property
     def sql_suffix(self) -> str:
@@ -78,6 +85,7 @@ PUBLIC_AUDIENCES = Audiences(
     storage="https://storage.azure.com",
     vault="https://vault.azure.net",
     sql="https://database.windows.net",
+    ossrdbms="https://ossrdbms-aad.database.windows.net",
 )
 
 CLOUDS: dict[str, CloudProfile] = {
@@ -96,12 +104,14 @@ CLOUDS: dict[str, CloudProfile] = {
             authority_host="https://login.microsoftonline.us",
             msgraph_endpoint="https://graph.microsoft.us",
             storage_suffix="core.usgovcloudapi.net",
+            postgres_suffix="postgres.database.usgovcloudapi.net",
             audiences=Audiences(
                 arm="https://management.usgovcloudapi.net",
                 msgraph="https://graph.microsoft.us",
                 storage="https://storage.azure.com",
                 vault="https://vault.usgovcloudapi.net",
                 sql="https://database.usgovcloudapi.net",
+                ossrdbms="https://ossrdbms-aad.database.usgovcloudapi.net",
             ),
         ),
         CloudProfile(
@@ -110,12 +120,14 @@ CLOUDS: dict[str, CloudProfile] = {
             authority_host="https://login.chinacloudapi.cn",
             msgraph_endpoint="https://microsoftgraph.chinacloudapi.cn",
             storage_suffix="core.chinacloudapi.cn",
+            postgres_suffix="postgres.database.chinacloudapi.cn",
             audiences=Audiences(
                 arm="https://management.chinacloudapi.cn",
                 msgraph="https://microsoftgraph.chinacloudapi.cn",
                 storage="https://storage.azure.com",
                 vault="https://vault.azure.cn",
                 sql="https://database.chinacloudapi.cn",
+                ossrdbms="https://ossrdbms-aad.database.chinacloudapi.cn",
             ),
         ),
     )

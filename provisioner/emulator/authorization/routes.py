@@ -14,12 +14,14 @@ from provisioner.emulator.arm.scopes import require_scope
 from provisioner.emulator.auth.builtin_roles import builtin_role, builtin_roles, role_definition_body
 from provisioner.emulator.authorization.models import (
     assignment_id,
+    assignment_view,
     check_assignment_name,
     check_role_definition,
     find_equal_assignment,
     resolve_principal_type,
     store_role_assignment,
 )
+from provisioner.emulator.authorization.provider_operations import provider_operations, served_namespaces
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -29,6 +31,7 @@ from provisioner.emulator.core.surface import Surface
 routes = RouteTable(Surface.ARM)
 ASSIGNMENTS = "{scope:path}/providers/Microsoft.Authorization/roleAssignments"
 DEFINITIONS = "{scope:path}/providers/Microsoft.Authorization/roleDefinitions"
+PROVIDER_OPERATIONS = "/providers/Microsoft.Authorization/providerOperations"
 _ROLE_NAME_FILTER = re.compile(r"^\s*roleName\s+eq\s+'(.*)'\s*$", re.IGNORECASE)
 _PRINCIPAL_FILTER = re.compile(r"^\s*(?:principalId\s+eq\s+'([^']*)'|assignedTo\('([^']*)'\))\s*$", re.IGNORECASE)
 _AT_SCOPE = re.compile(r"^\s*atScope\(\)\s*$", re.IGNORECASE)
@@ -53,7 +56,24 @@ async def list_role_definitions(call: Call) -> Response:
     require_scope(call.cloud, scope)
     wanted = _role_name_filter(call.query_value("$filter"))
     roles = [role for role in builtin_roles() if wanted is None or role.name.lower() == wanted.lower()]
-    return paged(call, [role_definition_body(role, scope) for role in roles])
+    # ARM answers the whole catalogue in one page: a role definition list has no nextLink.
+    return paged(call, [role_definition_body(role, scope) for role in roles], page_size=max(len(roles), 1))
+
+
+@routes.get(PROVIDER_OPERATIONS + "/{namespace}")
+async def get_provider_operations(call: Call) -> Response:
+    namespace = call.params["namespace"]
+    found = provider_operations(namespace, call.query_value("$expand"))
+    if found is None:
+        raise CloudServiceError(404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.")
+    return arm_json(found)
+
+
+@routes.get(PROVIDER_OPERATIONS)
+async def list_provider_operations(call: Call) -> Response:
+    expand = call.query_value("$expand")
+    found = [provider_operations(namespace, expand) for namespace in served_namespaces()]
+    return paged(call, found, page_size=len(found))
 
 
 def _role_name_filter(text: str | None) -> str | None:
@@ -82,7 +102,7 @@ async def create_role_assignment(call: Call) -> Response:
     )
     existing = store.get_resource(assignment_id(scope, name))
     if existing is not None:
-        return _repeat_of(existing, role, principal_id)
+        return _repeat_of(call, existing, role, principal_id)
     if find_equal_assignment(store, scope, role, principal_id) is not None:
         raise CloudServiceError(409, "RoleAssignmentExists", "The role assignment already exists.")
     with store.transaction():
@@ -98,7 +118,7 @@ async def create_role_assignment(call: Call) -> Response:
             description=properties.get("description"),
         )
         take_effect_after(store, body["id"], call.cloud.faults.settings.rbac_delay)
-    return arm_json(body, 201)
+    return arm_json(assignment_view(body, call.api_version, just_created=True), 201)
 
 
 def _required(properties: dict[str, object], key: str) -> str:
@@ -108,11 +128,11 @@ def _required(properties: dict[str, object], key: str) -> str:
     return value
 
 
-def _repeat_of(existing: StoredResource, role: str, principal_id: str) -> Response:
+def _repeat_of(call: Call, existing: StoredResource, role: str, principal_id: str) -> Response:
     properties = existing.body["properties"]
     same_role = properties["roleDefinitionId"].lower().endswith(role)
     if same_role and properties["principalId"].lower() == principal_id:
-        return arm_json(existing.body, 200)
+        return arm_json(assignment_view(existing.body, call.api_version), 200)
     raise CloudServiceError(
         400,
         "RoleAssignmentUpdateNotPermitted",
@@ -127,7 +147,7 @@ async def get_role_assignment(call: Call) -> Response:
     found = call.cloud.store.get_resource(assignment_id(scope, name))
     if found is None:
         raise CloudServiceError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
-    return arm_json(found.body)
+    return arm_json(assignment_view(found.body, call.api_version))
 
 
 @routes.delete(ASSIGNMENTS + "/{name}")
@@ -137,7 +157,7 @@ async def delete_role_assignment(call: Call) -> Response:
     deleted = call.cloud.store.delete_resource(assignment_id(scope, name))
     if deleted is None:
         return no_content(204)
-    return arm_json(deleted.body, 200)
+    return arm_json(assignment_view(deleted.body, call.api_version), 200)
 
 
 @routes.get(ASSIGNMENTS)
@@ -157,7 +177,7 @@ async def list_role_assignments(call: Call) -> Response:
     if principal is not None:
         principals = {principal} | (store.groups_of(principal) if transitive else set())
         found = [item for item in found if item.body["properties"]["principalId"].lower() in principals]
-    return paged(call, [item.body for item in found])
+    return paged(call, [assignment_view(item.body, call.api_version) for item in found])
 
 
 def _assignment_filter(text: str | None) -> tuple[bool, str | None, bool]:
