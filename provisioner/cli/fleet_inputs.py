@@ -12,10 +12,12 @@ from provisioner.fleet import Fleet, load_fleet
 from provisioner.fleet.scenarios import Loaded, load_scenarios
 
 
-def fleet_inputs(fleet_path: Path, options: dict[str, Any]) -> RunInputs:
-    """The target and state options every member shares (the fleet file stands in for a scenario)."""
+def fleet_inputs(fleet: Fleet, options: dict[str, Any]) -> RunInputs:
+    """The target and state options every member shares (the fleet file stands in for a scenario); the
+    fleet file's `state:` comes after `--state` and before PROVISION_STATE."""
     per_member: dict[str, Any] = {"overrides": {}, "vars_file": None, "deployment": None}
-    return run_inputs(fleet_path, {**options, **per_member})
+    state = options["state"] or fleet.state
+    return run_inputs(fleet.path, {**options, **per_member, "state": state})
 
 
 def load_members(

@@ -32,7 +32,7 @@ def fleet_verify(
 ) -> int:
     """Every member's checks, their probes run together; exit 1 when any check of any member failed."""
     fleet, loaded = load_members(fleet_path, names, options["allow_outside_files"])
-    inputs = fleet_inputs(fleet_path, options)
+    inputs = fleet_inputs(fleet, options)
     with inputs.session() as session, Clients(session.target()) as clients:
         target = session.target()
         store = session.state()
@@ -79,7 +79,7 @@ def _member_states(
 ) -> tuple[str, dict[str, tuple[str, DeploymentState | None]]]:
     """The fleet's name and, per member, its deployment and state (None: never applied)."""
     fleet = load_fleet(fleet_path).select(options.get("members"))
-    location = state_location(options["state"], options["state_dir"])
+    location = state_location(options["state"] or fleet.state, options["state_dir"])
     where = (options["target"], options["subscription"], options["cloud"], options["data_dir"])
     with open_state_backend(location, *where) as store:
         states = {member.name: (member.deployment, store.load(member.deployment)) for member in fleet.members}

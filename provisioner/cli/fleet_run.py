@@ -41,7 +41,7 @@ def fleet_plan(
 ) -> int:  # fmt: skip
     """Every member's plan; with `detailed_exitcode`, 2 when any member drifted."""
     fleet, loaded = load_members(fleet_path, names, options["allow_outside_files"])
-    inputs = fleet_inputs(fleet_path, options)
+    inputs = fleet_inputs(fleet, options)
     with inputs.session() as session:
         store = session.state()
         states = {one.name: store.load_or_new(one.deployment) for one in loaded}
@@ -111,7 +111,7 @@ def fleet_apply(
     """Converge every member; exit 1 when any member failed (the others still converge)."""
     fleet, loaded = load_members(fleet_path, names, options["allow_outside_files"])
     run_options = RunOptions(parallelism, RetryPolicy(principal_wait=principal_wait))
-    with fleet_inputs(fleet_path, options).session() as session:
+    with fleet_inputs(fleet, options).session() as session:
         store = session.state()
         with _locks(store, loaded, "apply", lock_timeout):
             states = {one.name: store.load_or_new(one.deployment) for one in loaded}
@@ -145,7 +145,7 @@ def fleet_destroy(
 ) -> int:  # fmt: skip
     """Tear down every member (each in reverse dependency order, only what it created); lists leftovers."""
     fleet, loaded = load_members(fleet_path, names, options["allow_outside_files"])
-    with fleet_inputs(fleet_path, options).session() as session:
+    with fleet_inputs(fleet, options).session() as session:
         store = session.state()
         with _locks(store, loaded, "destroy", lock_timeout):
             states = {one.name: state for one in loaded if (state := store.load(one.deployment)) and state.resources}

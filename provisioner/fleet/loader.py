@@ -8,6 +8,7 @@
       - {name: bob, scenario: ../vm-user-identity-arm.yaml}   # a member's own scenario
     # ... or generated: members: {count: 30, name: "student-${member.index}", vars: {prefix: "s${member.index}"}}
     # ... or members_from: students.csv (a header row of variable names with a `name` column)
+    state: {location: azblob://account/container/class-a}   # optional; or a directory
 
 `${member.index}` (1-based), `${member.name}` and `${fleet.name}` may appear in any string value.
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 from pydantic import Field
 
-from provisioner.errors import ScenarioError
+from provisioner.errors import ConfigurationError, ScenarioError
 from provisioner.fleet.members_csv import NAME_COLUMN, SCENARIO_COLUMN, read_members
 from provisioner.fleet.model import Fleet, Member
 from provisioner.kinds.base import Model
@@ -30,6 +31,7 @@ from provisioner.language.suggestions import did_you_mean
 from provisioner.scenario.diagnostics import Report, SourceLocation
 from provisioner.scenario.validation import validate
 from provisioner.scenario.yamlsource import Source, parse_yaml, read_file
+from provisioner.state.backend import BlobLocation, is_blob_location
 from provisioner.state.store import DEPLOYMENT_NAME
 
 MAX_MEMBERS = 1000
@@ -54,6 +56,15 @@ class GeneratedMembers(Model):
     vars: dict[str, Scalar] = Field({}, description="Variables of every member (may use `${member.*}`).")
 
 
+class StateBlock(Model):
+    """Where every member's state lives: over PROVISION_STATE and --state-dir; `--state` overrides it."""
+
+    location: str = Field(
+        description="`azblob://ACCOUNT/CONTAINER[/PREFIX]` (shared by every runner), or a directory relative to "
+        "the fleet file."
+    )
+
+
 class FleetFile(Model):
     """A fleet: one scenario applied for many members, each a deployment with its own state."""
 
@@ -64,6 +75,7 @@ class FleetFile(Model):
     vars: dict[str, Scalar] = Field({}, description="Variables shared by every member (may use `${member.*}`).")
     members: list[ListedMember] | GeneratedMembers | None = Field(None, description="Listed or generated members.")
     members_from: str | None = Field(None, description="A CSV file of members (header: variable names, `name`).")
+    state: StateBlock | None = Field(None, description="Where the members' state lives (default: as for a scenario).")
 
 
 def fleet_schema() -> dict[str, Any]:
@@ -116,7 +128,20 @@ class _Builder:
             rule = "use up to 80 letters, digits, '_', '.' and '-', starting with a letter or digit"
             self.source.error(("fleet",), f"invalid fleet name '{self.top.fleet}'", rule)
         members = [member for draft in self._drafts() if (member := self._member(draft)) is not None]
-        return Fleet(self.top.fleet, self.path, tuple(members), self.top.description)
+        return Fleet(self.top.fleet, self.path, tuple(members), self.top.description, state=self._state())
+
+    def _state(self) -> str | None:
+        if self.top.state is None:
+            return None
+        location = self.top.state.location
+        if not is_blob_location(location):
+            return str(self.path.parent / location)
+        try:
+            BlobLocation.parse(location)
+        except ConfigurationError as exc:
+            self.source.error(("state", "location"), str(exc))
+            return None
+        return location
 
     # -- the members as written -------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ class Fleet:
     members: tuple[Member, ...]
     description: str = ""
     warnings: list[str] = field(default_factory=list)
+    state: str | None = None
+    """The fleet file's state location (a blob location or a directory), if it names one."""
 
     def member(self, name: str) -> Member:
         for member in self.members:
@@ -50,4 +52,4 @@ class Fleet:
                 + (f" ({hint})" if hint else "")
             )
         chosen = tuple(member for member in self.members if member.name in names)
-        return Fleet(self.name, self.path, chosen, self.description, self.warnings)
+        return Fleet(self.name, self.path, chosen, self.description, self.warnings, self.state)

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from provisioner.errors import ConfigurationError
 from provisioner.state.history import History
 from provisioner.state.lock import LockHolder
 from provisioner.state.model import DeploymentState
@@ -58,3 +60,21 @@ def state_location(given: str | None, state_dir: Path) -> str:
 
 def is_blob_location(location: str) -> bool:
     return location.startswith(BLOB_SCHEME)
+
+
+@dataclass(frozen=True)
+class BlobLocation:
+    account: str
+    container: str
+    prefix: str  # "" or ending in "/"
+
+    @classmethod
+    def parse(cls, url: str) -> BlobLocation:
+        parts = url.removeprefix(BLOB_SCHEME).strip("/").split("/", 2)
+        if not url.startswith(BLOB_SCHEME) or len(parts) < 2 or not all(parts[:2]):
+            raise ConfigurationError(f"invalid state location '{url}': use azblob://ACCOUNT/CONTAINER[/PREFIX]")
+        prefix = parts[2].strip("/") + "/" if len(parts) == 3 and parts[2].strip("/") else ""
+        return cls(parts[0], parts[1], prefix)
+
+    def describe(self) -> str:
+        return f"{BLOB_SCHEME}{self.account}/{self.container}/{self.prefix}".rstrip("/")

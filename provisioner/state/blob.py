@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
 
-from provisioner.errors import ConfigurationError, StateError
-from provisioner.state.backend import BLOB_SCHEME
+from provisioner.errors import StateError
+from provisioner.state.backend import BlobLocation
 from provisioner.state.blob_lock import BlobLeaseLock, break_lock, lease_seconds
 from provisioner.state.history import History, history_keep, state_text
 from provisioner.state.lock import LockHolder
@@ -30,24 +29,6 @@ from provisioner.state.model import DeploymentState
 from provisioner.state.store import DEPLOYMENT_NAME, check_deployment_name
 
 RESCUE_DIR = Path(".provision/rejected")
-
-
-@dataclass(frozen=True)
-class BlobLocation:
-    account: str
-    container: str
-    prefix: str  # "" or ending in "/"
-
-    @classmethod
-    def parse(cls, url: str) -> BlobLocation:
-        parts = url.removeprefix(BLOB_SCHEME).strip("/").split("/", 2)
-        if not url.startswith(BLOB_SCHEME) or len(parts) < 2 or not all(parts[:2]):
-            raise ConfigurationError(f"invalid state location '{url}': use azblob://ACCOUNT/CONTAINER[/PREFIX]")
-        prefix = parts[2].strip("/") + "/" if len(parts) == 3 and parts[2].strip("/") else ""
-        return cls(parts[0], parts[1], prefix)
-
-    def describe(self) -> str:
-        return f"{BLOB_SCHEME}{self.account}/{self.container}/{self.prefix}".rstrip("/")
 
 
 class ContainerDocuments:
@@ -108,7 +89,9 @@ class BlobStateStore:
         try:
             download = self.container.get_blob_client(name).download_blob()
             text = download.readall().decode("utf-8")
-        except ResourceNotFoundError:
+        except ResourceNotFoundError as missing:
+            if getattr(missing, "error_code", None) == "ContainerNotFound":
+                raise StateError(f"state location {self.describe()}: the container does not exist") from None
             self._etags[deployment] = None
             return None
         except HttpResponseError as error:

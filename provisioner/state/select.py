@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from provisioner.azure.target import Target
-from provisioner.state.backend import StateBackend, is_blob_location
-from provisioner.state.blob import BlobLocation, BlobStateStore
+from provisioner.state.backend import BlobLocation, StateBackend, is_blob_location
+from provisioner.state.blob import BlobStateStore
 from provisioner.state.store import StateStore
 
 

@@ -131,3 +131,8 @@ def test_history_in_the_container(target: Target, state_container: str) -> None:
     check_history(lambda: _backend(target), "kept", keep=5)
     check_destroyed_state_is_not_kept(lambda: _backend(target), "destroyed")
     assert "kept" not in _backend(target).deployments()
+
+
+def test_a_missing_container_is_an_error_not_an_empty_state(target: Target, state_container: str) -> None:
+    with pytest.raises(StateError, match="the container does not exist"):
+        open_backend(f"azblob://{ACCOUNT}/no-such-container", target).load("web")

@@ -148,3 +148,17 @@ def test_a_command_runs_one_scenario_or_one_fleet(args: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(args)
     assert exited.value.code == 2
+
+
+def test_a_state_block_names_where_every_member_keeps_state(tmp_path: Path) -> None:
+    members = "members: [{name: a}]\n"
+    blob = lab(tmp_path, members + "state: {location: 'azblob://acct/states/class-a'}\n")
+    assert load_fleet(blob).state == "azblob://acct/states/class-a"
+    assert load_fleet(blob).select(["a"]).state == "azblob://acct/states/class-a"
+    folder = lab(tmp_path, members + "state: {location: shared-state}\n")
+    assert load_fleet(folder).state == str(tmp_path / "shared-state")  # relative to the fleet file
+    assert load_fleet(lab(tmp_path, members)).state is None
+    bad = lab(tmp_path, members + "state: {location: 'azblob://acct'}\n")
+    assert any(f"{bad}:4:19: error: invalid state location 'azblob://acct'" in line for line in errors(bad))
+    unknown = lab(tmp_path, members + "state: {where: x}\n")
+    assert any(f"{unknown}:4" in line for line in errors(unknown))
