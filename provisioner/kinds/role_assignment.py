@@ -62,7 +62,11 @@ KIND = KindInfo(
     lookup=("scope", "role", "principal"),
     principal=PrincipalField("principal", "principal_type"),
     rules=_rules,
-    doc=f"Built-in role names: {', '.join(BUILT_IN_ROLES)} (names match without regard to case).",
+    doc=(
+        f"Built-in role names: any of Azure's {len(BUILT_IN_ROLES)} built-in roles (Reader, Contributor, "
+        "Storage Blob Data Reader, Key Vault Secrets User, AcrPull, ...; names match without regard to case), "
+        "or a role definition id."
+    ),
     provider="provisioner.providers.role_assignment:RoleAssignmentProvider",
     sdk_modules=("azure.mgmt.authorization",),
     grants_access=True,

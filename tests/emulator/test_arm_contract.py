@@ -276,3 +276,16 @@ def test_an_identity_answers_per_api_version(local_cloud: LocalCloudServer, arm:
     assert newer["properties"]["isolationScope"] == "None"
     listed = _send(arm, "GET", f"{path}/userAssignedIdentities?api-version=2023-01-31").json()["value"]
     assert all("isolationScope" not in item["properties"] for item in listed)
+
+
+def test_identity_lists_link_a_next_page_only_when_more_follow(local_cloud: LocalCloudServer, arm: Any) -> None:
+    """As the recorded list_by_subscription (one identity, no nextLink): a managed identity list links
+    the next page only while identities remain, unlike Key Vault's."""
+    arm.resource_groups.create_or_update("contract-uai-pages", {"location": "westus"})
+    path = f"{_subscription_path(local_cloud)}/resourceGroups/contract-uai-pages/providers/Microsoft.ManagedIdentity"
+    for name in ("page-uai-1", "page-uai-2", "page-uai-3"):
+        _send(arm, "PUT", f"{path}/userAssignedIdentities/{name}?api-version=2023-01-31", {"location": "westus"})
+    first = _send(arm, "GET", f"{path}/userAssignedIdentities?api-version=2023-01-31&$top=2").json()
+    assert len(first["value"]) == 2 and "$skiptoken=" in first["nextLink"]
+    last = _send(arm, "GET", first["nextLink"]).json()
+    assert len(last["value"]) == 1 and "nextLink" not in last

@@ -11,6 +11,7 @@ from provisioner.emulator.auth.builtin_roles import (
     role_definition_body,
     role_definition_id,
 )
+from provisioner.kinds.roles import BUILT_IN_ROLES, role_definition_guid
 
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
 REQUIRED_ROLES = {
@@ -125,3 +126,14 @@ def test_body_has_arms_shape() -> None:
     assert body["properties"]["permissions"] == [
         {"actions": ["*/read"], "notActions": [], "dataActions": [], "notDataActions": []}
     ]
+
+
+def test_the_tools_role_names_are_the_local_clouds_catalogue() -> None:
+    """`provision validate` checks role names against the same catalogue the local cloud serves."""
+    assert {role.name: role.guid for role in builtin_roles()} == BUILT_IN_ROLES
+
+
+def test_any_built_in_role_name_resolves_for_the_tool() -> None:
+    assert role_definition_guid("acrpull") == "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+    assert role_definition_guid("Key Vault Certificates Officer") == "a4417e6f-fecd-4de8-b567-7b0420556985"
+    assert role_definition_guid("Galaxy Administrator") is None
