@@ -4,6 +4,8 @@ its batches through the T-SQL executor."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from provisioner.emulator.core import config
@@ -44,9 +46,17 @@ class Session:
             return execute(store, state, self.caller, statement, self.database.body["properties"]["creationDate"])
 
 
+def server_host(server_name: str) -> str:
+    """The host in a LOGIN7 ServerName, which carries what the client was given: Microsoft's ODBC driver
+    sends `tcp:name.database.windows.net,1433` whole; python-tds sends the host alone."""
+    host = server_name.strip().lower()
+    host = re.sub(r"^(tcp|np|lpc|admin):", "", host)
+    return host.split(",", 1)[0].split("\\", 1)[0].strip()
+
+
 def server_named(cloud: LocalCloud, server_name: str) -> StoredResource:
-    """The server a login's ServerName names: `name` or `name.database.windows.net`."""
-    name = server_name.lower().removesuffix(HOST_SUFFIX)
+    """The server a login's ServerName names: `name` or `name.database.windows.net` (port and protocol aside)."""
+    name = server_host(server_name).removesuffix(HOST_SUFFIX)
     found = [item for item in cloud.store.list_resources(resource_type=SERVER_TYPE) if item.body["name"] == name]
     if not found:
         raise TsqlError(40532, f'Cannot open server "{name}" requested by the login. The login failed.', level=20)

@@ -37,7 +37,10 @@ CANNOT_OPEN_DATABASE = 4060
 
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # TDS 7.x carries TLS 1.2 at most (TLS 1.3 is TDS 8's, strict encryption): Microsoft's ODBC driver
+    # sends a TLS 1.3 client's last handshake flight outside PRELOGIN packets
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(str(cert), str(key))
     context.num_tickets = 0
     return context
