@@ -5,7 +5,6 @@ its batches through the T-SQL executor."""
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from provisioner.emulator.core import config
