@@ -6,6 +6,7 @@ Every route answers only the operator (see auth/operator.py): `_guarded` wraps e
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from starlette.responses import Response
@@ -17,6 +18,7 @@ from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import Handler, RouteTable
 from provisioner.emulator.core.surface import Surface
+from provisioner.emulator.postgres.clusters import clusters_for
 
 routes = RouteTable(Surface.CONTROL)
 
@@ -37,6 +39,7 @@ def _guarded(method: str, template: str) -> Callable[[Handler], Handler]:
 
 @_guarded("POST", "/_cloud/reset")
 async def reset(call: Call) -> Response:
+    await asyncio.to_thread(clusters_for(call.cloud.data_dir).drop_all)  # the servers go: their clusters too
     call.cloud.reset()
     return no_content(204)
 

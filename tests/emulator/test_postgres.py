@@ -4,8 +4,10 @@ cloud's listener (Entra token sign-in, pgaadauth principals), and the cluster go
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from azure.core.exceptions import HttpResponseError
@@ -14,7 +16,8 @@ from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient, mod
 from provisioner.azure.postgres_sql import PgAddress, connect
 from provisioner.emulator.postgres.clusters import clusters_for
 from provisioner.emulator.server import LocalCloudServer
-from tests.e2e.checks import alive
+from tests.control import control_headers
+from tests.e2e.checks import alive, postgres_left
 from tests.emulator import clients
 from tests.emulator.helpers_web import app_token, plan, site
 
@@ -142,3 +145,15 @@ def test_a_deleted_server_leaves_no_process_or_files(local_cloud: LocalCloudServ
     assert not clusters.exists(server_id)
     gone = pids - set(clusters.running())
     assert len(gone) == 1 and not alive(gone.pop())
+
+
+def test_a_reset_of_the_cloud_drops_every_cluster(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
+    """Last in the module: it resets the module's cloud."""
+    assert postgres_left(local_cloud.data_dir) != []
+    answer = httpx.post(
+        f"{local_cloud.url}/_cloud/reset",
+        headers=control_headers(local_cloud),
+        verify=ssl.create_default_context(cafile=str(local_cloud.ca_cert)),
+    )
+    assert answer.status_code == 204
+    assert postgres_left(local_cloud.data_dir) == []

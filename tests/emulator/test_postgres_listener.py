@@ -8,11 +8,14 @@ import ssl
 import struct
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
 from provisioner.azure.postgres_sql import connect
+from provisioner.cli.cloud_control import status_lines
 from provisioner.emulator.server import LocalCloudServer
+from tests.control import control_headers
 from tests.emulator import clients
 from tests.emulator.test_postgres import GROUP, OPERATOR, OSSRDBMS, SERVER, address, admin_body, postgres, server_body
 
@@ -127,15 +130,9 @@ def test_sql_injection_in_a_role_name_is_only_a_name(local_cloud: LocalCloudServ
 def test_the_listener_says_where_it_is(local_cloud: LocalCloudServer) -> None:
     listener = local_cloud.cloud.postgres_address
     assert listener is not None
-    import httpx
-
-    from tests.control import control_headers
-
-    answer = httpx.get(
-        f"{local_cloud.url}/_cloud/postgres", headers=control_headers(local_cloud), verify=str(local_cloud.ca_cert)
-    )
-    assert answer.json() == {"host": listener[0], "port": listener[1]}
-    status = httpx.get(
-        f"{local_cloud.url}/_cloud/status", headers=control_headers(local_cloud), verify=str(local_cloud.ca_cert)
-    )
-    assert status.json()["postgres"] == f"{listener[0]}:{listener[1]}"
+    verify = ssl.create_default_context(cafile=str(local_cloud.ca_cert))
+    with httpx.Client(verify=verify, headers=control_headers(local_cloud)) as http:
+        assert http.get(f"{local_cloud.url}/_cloud/postgres").json() == {"host": listener[0], "port": listener[1]}
+        status = http.get(f"{local_cloud.url}/_cloud/status").json()
+    assert status["postgres"] == f"{listener[0]}:{listener[1]}"
+    assert f"postgres: {listener[0]}:{listener[1]}" in status_lines(status)  # what `provision cloud status` prints

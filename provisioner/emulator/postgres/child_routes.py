@@ -4,7 +4,6 @@ Every write is asynchronous, as in Azure: 202, then the operation's status."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from starlette.responses import Response
@@ -64,14 +63,14 @@ async def put_child(call: Call) -> Response:
             "charset": str(asked.get("charset") or "UTF8"),
             "collation": str(asked.get("collation") or "en_US.utf8"),
         }
-        await asyncio.to_thread(engine.create_database, data_dir, server.id, name, properties["charset"])
+        await engine.in_cluster(engine.create_database, data_dir, server.id, name, properties["charset"])
     elif segment == "firewallRules":
         properties = check_firewall_rule(name, asked)
     else:
         if not _GUID.fullmatch(name):
             raise invalid(f"The object id '{name}' is not a valid GUID.")
         properties = check_admin(name, asked, server.body)
-        await asyncio.to_thread(
+        await engine.in_cluster(
             engine.add_admin, data_dir, server.id, name, properties["principalType"], properties["principalName"]
         )
     body = child_body(server.id, segment, name, resource_type, properties)
@@ -95,10 +94,10 @@ async def delete_child(call: Call) -> Response:
     if found is None or found.type != resource_type.lower():
         return no_content(204)
     if segment == "databases":
-        await asyncio.to_thread(engine.drop_database, call.cloud.data_dir, server.id, found.body["name"])
+        await engine.in_cluster(engine.drop_database, call.cloud.data_dir, server.id, found.body["name"])
     elif segment == "administrators":
         name = found.body["properties"]["principalName"]
-        await asyncio.to_thread(engine.remove_admin, call.cloud.data_dir, server.id, name)
+        await engine.in_cluster(engine.remove_admin, call.cloud.data_dir, server.id, name)
     delete_one(call.cloud.store, found.id)
     return accepted(call, server.body["location"])
 

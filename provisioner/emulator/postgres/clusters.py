@@ -97,6 +97,13 @@ class Clusters:
             self._stop(key)
             shutil.rmtree(self.root / key, ignore_errors=True)
 
+    def drop_all(self) -> None:
+        """Stop every cluster and delete every cluster's files (a reset of the local cloud)."""
+        self.stop_all()
+        if self.root.exists():
+            for path in self.root.iterdir():
+                shutil.rmtree(path, ignore_errors=True)
+
     def stop_all(self) -> None:
         for key in list(self._running):
             with self._key_lock(key):

@@ -3,12 +3,17 @@ uses), Entra admins as pgaadauth principals. Blocking (psycopg, pg_ctl): routes 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec
 
 import psycopg
 from psycopg import sql
 
+from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.store import Store, StoredResource
 from provisioner.emulator.postgres import pgaadauth
 from provisioner.emulator.postgres.clusters import clusters_for
@@ -16,7 +21,20 @@ from provisioner.emulator.postgres.models import SERVER_TYPE
 from provisioner.emulator.resources.cascade import on_delete
 
 LOG = logging.getLogger(__name__)
+P = ParamSpec("P")
 ADMIN_TYPES = {"User": "user", "Group": "group", "ServicePrincipal": "service"}
+
+
+async def in_cluster(work: Callable[P, None], *args: P.args, **kwargs: P.kwargs) -> None:
+    """Run a cluster operation in a thread; a failure of the cluster is ARM's 500, logged without
+    the statement (which may hold a password)."""
+    try:
+        await asyncio.to_thread(work, *args, **kwargs)
+    except (psycopg.Error, OSError, subprocess.SubprocessError) as failure:
+        LOG.error("PostgreSQL %s failed: %s", work.__name__, type(failure).__name__)
+        raise CloudServiceError(
+            500, "InternalServerError", "An unexpected error occurred while processing the request."
+        ) from None
 
 
 def create_server(data_dir: Path, server_id: str, login: str | None, password: str | None) -> None:

@@ -1,4 +1,5 @@
-"""What each local cluster has that Azure's servers have: the `azure_pg_admin` role, and the pgaadauth
+"""What each local cluster has that Azure's servers have: the `azure_pg_admin` role (which may grant the
+predefined roles pg_read_all_data, pg_write_all_data, pg_monitor and pg_signal_backend), and the pgaadauth
 functions `pgaadauth_create_principal_with_oid` and `pgaadauth_list_principals`, written in PL/pgSQL.
 
 Azure keeps a principal's object id and type in a security label of provider `pgaadauth`; `SECURITY
@@ -18,6 +19,7 @@ DO $$ BEGIN
     CREATE ROLE {ADMIN_GROUP} NOLOGIN;
   END IF;
 END $$;
+GRANT pg_read_all_data, pg_write_all_data, pg_monitor, pg_signal_backend TO {ADMIN_GROUP} WITH ADMIN OPTION;
 ALTER DATABASE postgres OWNER TO {ADMIN_GROUP};
 REVOKE ALL ON DATABASE template1 FROM PUBLIC;
 """

@@ -71,7 +71,7 @@ async def put_server(call: Call) -> Response:
     body = base | {"sku": sku_of(request, existing.body["sku"] if existing else None), "properties": properties}
     if existing is None:
         password = asked.get("administratorLoginPassword")
-        await asyncio.to_thread(engine.create_server, call.cloud.data_dir, body["id"], login, password)
+        await engine.in_cluster(engine.create_server, call.cloud.data_dir, body["id"], login, password)
     call.cloud.store.put_resource(body["id"], SERVER_TYPE, group_scope(call), body)
     return accepted(call, body["location"])
 
@@ -89,7 +89,7 @@ async def update_server(call: Call) -> Response:
         raise invalid("Password authentication needs an administrator login, which this server was created without.")
     password = asked.get("administratorLoginPassword")
     if password and login:
-        await asyncio.to_thread(engine.set_password, call.cloud.data_dir, found.id, login, str(password))
+        await engine.in_cluster(engine.set_password, call.cloud.data_dir, found.id, login, str(password))
     if "tags" in changes:
         body["tags"] = changes["tags"] or {}
     if changes.get("sku"):
