@@ -124,15 +124,14 @@ class SqlConnector:
         """Nothing held between statements (each one logs in)."""
 
 
-def local_address(target: Target) -> TdsAddress:
-    """The local cloud's TDS listener, from its control API (which answers only the operator)."""
+def local_address(target: Target, path: str = "/_cloud/sql-tds") -> TdsAddress:
+    """A listener of the local cloud (TDS, or MySQL with `/_cloud/mysql`), from its control API (which
+    answers only the operator)."""
     token = target.credential.get_token(target.profile.arm_scope).token
     ca = str(target.ca_bundle) if target.ca_bundle else certifi.where()
     try:
         with httpx.Client(verify=ssl.create_default_context(cafile=ca), timeout=TIMEOUT_SECONDS) as http:
-            answer = http.get(
-                f"{target.profile.arm_endpoint}/_cloud/sql-tds", headers={"Authorization": f"Bearer {token}"}
-            )
+            answer = http.get(f"{target.profile.arm_endpoint}{path}", headers={"Authorization": f"Bearer {token}"})
         body = answer.json()
     except (httpx.HTTPError, ValueError) as failure:
         raise cloud_error(None, "ControlApiFailed", f"the local cloud's control API failed: {failure}") from None

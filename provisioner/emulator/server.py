@@ -25,6 +25,7 @@ import uvicorn
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.core.runtime import LocalCloud
+from provisioner.emulator.mysql.listener import MysqlListener
 from provisioner.emulator.seed import seed_cloud
 from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 from provisioner.emulator.sql.tds.server import TdsServer, server_context
@@ -57,9 +58,13 @@ class LocalCloudServer:
         self._tds_socket = _bind(0)
         self.cloud.tds_address = (HOST, self._tds_socket.getsockname()[1])
         tds = TdsServer(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
+        self._mysql_socket = _bind(0)
+        self.cloud.mysql_address = (HOST, self._mysql_socket.getsockname()[1])
+        mysql = MysqlListener(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
         self._server = _Server(
             self.cloud,
             (tds, self._tds_socket),
+            (mysql, self._mysql_socket),
             uvicorn.Config(
                 LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
@@ -145,6 +150,7 @@ class LocalCloudServer:
         """Close the socket and the store; remove server.json if it still describes this server."""
         self._socket.close()
         self._tds_socket.close()
+        self._mysql_socket.close()
         self.cloud.close()
         running = _read_server_file(self.data_dir)
         if running is not None and running.pid == os.getpid() and running.url == self.url:
@@ -155,10 +161,17 @@ class LocalCloudServer:
 class _Server(uvicorn.Server):
     """uvicorn's server, which also serves each key vault's own port (see vaulthosts.py) once started."""
 
-    def __init__(self, cloud: LocalCloud, tds: tuple[TdsServer, socket.socket], config: uvicorn.Config) -> None:
+    def __init__(
+        self,
+        cloud: LocalCloud,
+        tds: tuple[TdsServer, socket.socket],
+        mysql: tuple[MysqlListener, socket.socket],
+        config: uvicorn.Config,
+    ) -> None:
         super().__init__(config)
         self._cloud = cloud
         self._tds = tds
+        self._mysql = mysql
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -167,10 +180,14 @@ class _Server(uvicorn.Server):
         self._cloud.vault_hosts.attach(lambda sock: asyncio.run_coroutine_threadsafe(self._listen(sock), loop), port)
         tds, tds_socket = self._tds
         self.servers.append(await asyncio.start_server(tds.handle, sock=tds_socket))
+        mysql, mysql_socket = self._mysql
+        await mysql.start_server(sock=mysql_socket, port=None)
+        self.servers.append(mysql._server)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._cloud.vault_hosts.detach()
         self._tds[0].close_all()
+        self._mysql[0].close_all()
         await super().shutdown(sockets=sockets)
 
     async def _listen(self, sock: socket.socket) -> None:

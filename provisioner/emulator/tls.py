@@ -32,6 +32,7 @@ BACKDATE = timedelta(days=1)
 SERVER_HOST_IP = "127.0.0.1"
 SERVER_HOST_NAME = "localhost"
 SQL_HOST_NAME = "*.database.windows.net"  # the TDS endpoint answers for every local SQL server's FQDN
+MYSQL_HOST_NAME = "*.mysql.database.azure.com"  # the MySQL listener, for every local MySQL server's FQDN
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _server_cert_usable(cert_path: Path, key_path: Path, ca_cert: x509.Certifica
     if pair is None or _expires_soon(pair[0]):
         return False
     names = pair[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    if SQL_HOST_NAME not in names.get_values_for_type(x509.DNSName):
+    if not {SQL_HOST_NAME, MYSQL_HOST_NAME} <= set(names.get_values_for_type(x509.DNSName)):
         return False
     try:
         pair[0].verify_directly_issued_by(ca_cert)
@@ -153,6 +154,7 @@ def _write_server_cert(files: TlsFiles, ca_cert: x509.Certificate, ca_key: ec.El
                     x509.IPAddress(ipaddress.ip_address(SERVER_HOST_IP)),
                     x509.DNSName(SERVER_HOST_NAME),
                     x509.DNSName(SQL_HOST_NAME),
+                    x509.DNSName(MYSQL_HOST_NAME),
                 ]
             ),
             critical=False,

@@ -54,7 +54,12 @@ def test_server_certificate_names_the_loopback_host_and_the_sql_servers(tmp_path
     server, ca = certificate(files.server_cert), certificate(files.ca_cert)
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
-    assert names.get_values_for_type(x509.DNSName) == ["localhost", "*.database.windows.net"]  # TDS: each server
+    # TDS and MySQL: each server by its FQDN
+    assert names.get_values_for_type(x509.DNSName) == [
+        "localhost",
+        "*.database.windows.net",
+        "*.mysql.database.azure.com",
+    ]
     authority = server.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     subject_key = ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     assert authority.key_identifier == subject_key.digest
