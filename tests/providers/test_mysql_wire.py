@@ -22,6 +22,8 @@ from provisioner.emulator.server import LocalCloudServer
 from provisioner.errors import CloudError
 from tests.emulator.helpers_web import app_token
 from tests.providers import builders
+from tests.providers.conftest import changed, desired
+from tests.providers.lifecycle import full_lifecycle
 
 OSSRDBMS = "https://ossrdbms-aad.database.windows.net"
 OPERATOR = "provision-operator"
@@ -33,6 +35,7 @@ class World:
     server: str
     uai_client_id: str
     site_id: str
+    server_id: str
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +76,7 @@ def world(clients: Clients) -> World:
             "identity": {"user_assigned": [app_uai.exports["id"]]},
         },
     )
-    return World("wiredb", app_uai.exports["client_id"], site.exports["id"])
+    return World("wiredb", app_uai.exports["client_id"], site.exports["id"], server.exports["id"])
 
 
 def _operator(target: Target, statement: str, database: str | None = "appdb") -> list[list[Any]]:
@@ -209,3 +212,14 @@ def test_the_control_api_and_status_name_the_mysql_listener(local_cloud: LocalCl
 
     address = local_address(target, "/_cloud/mysql")
     assert (address.host, address.port) == local_cloud.cloud.mysql_address
+
+
+def test_mysql_database_user_lifecycle(clients: Clients, world: World) -> None:
+    database = f"{world.server_id}/databases/appdb"
+    wanted = desired(
+        "mysql_database_user",
+        {"database": database, "name": "lifecycle-user", "identity": world.uai_client_id, "privileges": ["SELECT"]},
+    )
+    later = changed(wanted, privileges=["INSERT", "SELECT"])
+    updated = full_lifecycle(clients, wanted, later)
+    assert updated.attributes["privileges"] == ["INSERT", "SELECT"]
