@@ -22,6 +22,11 @@ class Action(StrEnum):
     SAS_WRITE = "sas_write"  # listServiceSas through ARM, then write and read back a blob with the SAS
     SECRET_READ = "secret_read"  # get the secret's value from the vault
     SQL_READ = "sql_read"  # connect with a token for Azure SQL and ask to read
+    MYSQL_READ = "mysql_read"  # sign in to MySQL with a token for ossrdbms and SELECT from the table `sample`
+    MYSQL_WRITE = "mysql_write"  # sign in likewise and INSERT a row into `sample`
+
+
+MYSQL_ACTIONS = frozenset({Action.MYSQL_READ, Action.MYSQL_WRITE})
 
 
 class Expect(StrEnum):

@@ -7,7 +7,9 @@ VM or web app gives the programs running in it: `GET /_cloud/vm-identity-endpoin
 Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The probe runs in a child process with exactly that
 environment, the local cloud's CA, and none of the operator's credential variables, because
 ManagedIdentityCredential reads its environment when used.
-SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}).
+SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}), MySQL checks
+to the one `GET /_cloud/mysql` names, as the MySQL user named like the identity in Entra (a user-assigned
+identity's name, or the VM's or web app's for its system identity), as the tutorials name it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import Any
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
 
+from provisioner.azure.mysql_wire import MYSQL_SUFFIX
 from provisioner.azure.target import Target
 from provisioner.errors import VerifyError
 from provisioner.kinds.base import HostType
-from provisioner.verify.abilities import Action
+from provisioner.verify.abilities import MYSQL_ACTIONS, Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error
 from provisioner.verify.runner import Probe, all_failed, probe_request
@@ -67,6 +70,8 @@ class LocalRunner:
         except ControlError as failure:
             return all_failed(probes, f"cannot act inside {actor.host_kind} '{actor.host}': {failure}", failure.code)
         ready, outcomes = self._locate_databases(probes)
+        ready, mysql_outcomes = self._locate_mysql(actor, ready)
+        outcomes |= mysql_outcomes
         if ready:
             outcomes |= self._probe(actor, ready, environment)
         return outcomes
@@ -95,16 +100,54 @@ class LocalRunner:
         except ControlError as failure:
             return ready, {probe.id: error(f"no TDS endpoint: {failure}", failure.code) for probe in sql}
         for probe in sql:
-            server, _, database = str(probe.params["database_id"]).partition("/databases/")
-            params = {
-                "host": str(listener["host"]),
-                "port": int(listener["port"]),
-                "cafile": str(self.target.ca_bundle),
-                "server": server.rstrip("/").rpartition("/")[2],
-                "database": database.strip("/"),
-            }
+            ready.append(Probe(probe.id, probe.action, self._listener_params(listener, probe)))
+        return ready, {}
+
+    def _listener_params(self, listener: dict[str, Any], probe: Probe) -> dict[str, Any]:
+        """Where a database probe signs in: the listener, its CA, the server's and the database's names."""
+        server, _, database = str(probe.params["database_id"]).partition("/databases/")
+        return {
+            "host": str(listener["host"]),
+            "port": int(listener["port"]),
+            "cafile": str(self.target.ca_bundle),
+            "server": server.rstrip("/").rpartition("/")[2],
+            "database": database.strip("/"),
+        }
+
+    def _locate_mysql(self, actor: Actor, probes: list[Probe]) -> tuple[list[Probe], dict[str, Outcome]]:
+        """The probes with each MySQL database's listener, server name and MySQL user filled in."""
+        ready = [probe for probe in probes if probe.action not in MYSQL_ACTIONS]
+        mysql = [probe for probe in probes if probe.action in MYSQL_ACTIONS]
+        if not mysql:
+            return ready, {}
+        try:
+            listener = self._control("mysql", "")
+            user = self._entra_name(actor)
+        except ControlError as failure:
+            return ready, {probe.id: error(f"no MySQL listener or user: {failure}", failure.code) for probe in mysql}
+        for probe in mysql:
+            params = self._listener_params(listener, probe)
+            params |= {"fqdn": f"{params['server']}.{MYSQL_SUFFIX}", "user": user}
             ready.append(Probe(probe.id, probe.action, params))
         return ready, {}
+
+    def _entra_name(self, actor: Actor) -> str:
+        """The display name of the identity the actor acts as (Graph, as the operator)."""
+        if actor.client_id is None:
+            return actor.host_id.rstrip("/").rpartition("/")[2]
+        profile = self.target.profile
+        try:
+            token = self.target.credential.get_token(profile.graph_scope).token
+            response = self._http.get(
+                f"{profile.msgraph_endpoint}/v1.0/servicePrincipals(appId='{actor.client_id}')",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            body: Any = response.json()
+        except (httpx.HTTPError, ValueError, ClientAuthenticationError) as failure:
+            raise ControlError(f"Graph failed: {failure}", None) from None
+        if response.is_error or not isinstance(body, dict) or "displayName" not in body:
+            raise ControlError(f"Graph does not know the identity {actor.client_id}", None)
+        return str(body["displayName"])
 
     def _control(self, name: str, resource_id: str) -> dict[str, Any]:
         try:

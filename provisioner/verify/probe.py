@@ -8,7 +8,7 @@ azure-identity's ManagedIdentityCredential and the Azure SDKs, and prints one an
     request {"protocol": 1,
              "client_id": null | "<client id of the user-assigned identity to act as>",
              "cloud": {"arm_endpoint", "subscription_id", "arm_scope", "storage_scope", "vault_scope",
-                       "sql_scope", "local"},
+                       "sql_scope", "ossrdbms_scope", "local"},
              "checks": [{"id": "3", "action": "blob_read", "params": {...}}, ...]}
     answer  {"protocol": 1,
              "results": [{"id": "3", "actual": "allowed" | "refused" | "error",
@@ -43,6 +43,8 @@ STEPS: dict[Action, tuple[str, Step]] = {
     Action.SAS_WRITE: ("arm", steps.sas_write),
     Action.SECRET_READ: ("vault", steps.secret_read),
     Action.SQL_READ: ("sql", steps.sql_read),
+    Action.MYSQL_READ: ("ossrdbms", steps.mysql_read),
+    Action.MYSQL_WRITE: ("ossrdbms", steps.mysql_write),
 }
 """Each action, with the audience (a `<name>_scope` of the request's cloud) its token is for."""
 

@@ -20,7 +20,10 @@ SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
 MAY_READ = "SELECT HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
 NO_READ = "connected, but the SELECT permission is denied in the database (not db_datareader, db_owner or the admin)"
-SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
+# Refusals for lack of rights: SQL's login failed and SELECT denied; MySQL's access denied (sign-in, database)
+# and command denied (1142).
+SQL_REFUSALS = frozenset({18456, 229, 1045, 1044, 1142})
+MYSQL_TABLE = "sample"
 
 Params = Mapping[str, Any]
 
@@ -145,6 +148,31 @@ def sql_read(identity: Identity, params: Params) -> str:
     if result.rows and result.rows[0][0] == 1:
         return "connected over TDS with a token for Azure SQL and may read"
     raise SqlRefusal(229, NO_READ)
+
+
+def mysql_read(identity: Identity, params: Params) -> str:
+    """Sign in to MySQL as the identity's MySQL user (its token as the password) and read the table."""
+    rows = _mysql(identity, params, f"SELECT COUNT(*) FROM {MYSQL_TABLE}").rows
+    return f"signed in to MySQL as '{params['user']}' and read {rows[0][0]} rows of '{MYSQL_TABLE}'"
+
+
+def mysql_write(identity: Identity, params: Params) -> str:
+    _mysql(identity, params, f"INSERT INTO {MYSQL_TABLE} (note) VALUES ('provision verify')")
+    return f"signed in to MySQL as '{params['user']}' and inserted a row into '{MYSQL_TABLE}'"
+
+
+def _mysql(identity: Identity, params: Params, statement: str) -> Any:
+    from provisioner.azure.mysql_wire import MySqlLogin, run
+    from provisioner.azure.sql_tds import TdsAddress
+
+    token = identity.credential.get_token(identity.scope("ossrdbms")).token
+    address = TdsAddress(str(params["host"]), int(params["port"]), str(params["cafile"]))
+    login = MySqlLogin(str(params["fqdn"]), address, str(params["user"]), token)
+    try:
+        return run(login, str(params["database"]), statement)
+    except CloudError as refused:
+        code = refused.code or ""
+        raise SqlRefusal(int(code) if code.isdigit() else code, str(refused)) from None
 
 
 def _read_first_blob(container: Any) -> str:

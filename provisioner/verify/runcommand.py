@@ -19,7 +19,7 @@ from provisioner.azure.clients import Clients
 from provisioner.azure.errors import SDK_ERRORS, translate
 from provisioner.azure.ids import parse_arm_id
 from provisioner.kinds.base import HostType
-from provisioner.verify.abilities import Action
+from provisioner.verify.abilities import MYSQL_ACTIONS, Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome
 from provisioner.verify.runcommand_calls import Script, Where, build_script
@@ -31,6 +31,10 @@ from provisioner.verify.runner import Probe, all_failed
 WEB_APP_REASON = (
     "App Service has no Run Command: on --target azure verify acts only inside VMs, so a web app's identity "
     "is not verified"
+)
+MYSQL_REASON = (
+    "on --target azure the MySQL sign-in must be made inside the VM (Run Command with a MySQL client), "
+    "which verify does not do yet"
 )
 SQL_REASON = (
     "on --target azure the SQL login must be made inside the VM (Run Command with the tutorial's PowerShell), "
@@ -45,6 +49,8 @@ class RunCommandRunner:
     def unsupported(self, actor: Actor, action: Action) -> str | None:
         if actor.host_type is not HostType.VIRTUAL_MACHINE:
             return WEB_APP_REASON
+        if action in MYSQL_ACTIONS:
+            return MYSQL_REASON
         return SQL_REASON if action is Action.SQL_READ else None
 
     def run(self, actor: Actor, probes: list[Probe]) -> dict[str, Outcome]:

@@ -15,12 +15,12 @@ import pytest
 
 from provisioner.azure.clients import Clients
 from provisioner.state import DeploymentState, StateStore
-from provisioner.verify.abilities import Action
+from provisioner.verify.abilities import MYSQL_ACTIONS, Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.locate import Locating, locate
 from provisioner.verify.model import Actual, Outcome
 from provisioner.verify.probe_steps import MARKER
-from provisioner.verify.runcommand import SQL_REASON, WEB_APP_REASON, RunCommandRunner
+from provisioner.verify.runcommand import MYSQL_REASON, SQL_REASON, WEB_APP_REASON, RunCommandRunner
 from provisioner.verify.runcommand_calls import Where, build_script
 from provisioner.verify.runcommand_linux import linux_script
 from provisioner.verify.runcommand_output import read_output
@@ -177,12 +177,14 @@ def test_a_secret_is_read_under_an_access_policy_and_never_printed(vm: Vm, sdk: 
     assert value and value not in printed
 
 
-def test_only_web_apps_and_sql_are_skipped(sdk: Clients) -> None:
+def test_only_web_apps_and_databases_are_skipped(sdk: Clients) -> None:
     runner = RunCommandRunner(sdk)
     vm = Actor("vm", "virtual_machine", "/subscriptions/s/resourceGroups/g/providers/x/y/vm", None, "vm")
     web = Actor("web", "web_app", "/subscriptions/s/resourceGroups/g/providers/x/y/web", None, "web")
     assert runner.unsupported(vm, Action.SQL_READ) == SQL_REASON
-    assert all(runner.unsupported(vm, action) is None for action in Action if action is not Action.SQL_READ)
+    assert [runner.unsupported(vm, action) for action in MYSQL_ACTIONS] == [MYSQL_REASON] * len(MYSQL_ACTIONS)
+    databases = {Action.SQL_READ, *MYSQL_ACTIONS}
+    assert all(runner.unsupported(vm, action) is None for action in Action if action not in databases)
     assert runner.unsupported(web, Action.ARM_READ) == WEB_APP_REASON
 
 

@@ -17,6 +17,7 @@ from provisioner.emulator.mysql.statements import Caller, error
 MAX_USER_NAME = 255
 UNKNOWN_DATABASE = 1049
 ACCESS_DENIED = 1045
+ACCESS_DENIED_DATABASE = 1044
 
 
 def access_denied(user: str, host: str) -> Exception:
@@ -54,9 +55,12 @@ def sign_in(
     properties = admin.body["properties"]
     if user.lower() == str(properties["login"]).lower() and _is_or_member(cloud, str(properties["sid"]), ids):
         return Caller(cloud.store, server, str(properties["login"]), host, True, database)
-    account = ServerAccounts(cloud.store, server.id).user(user)
+    accounts = ServerAccounts(cloud.store, server.id)
+    account = accounts.user(user)
     if account is None or not _is_or_member(cloud, account.principal, ids):
         raise access_denied(user, host)
+    if database and not accounts.grants(account.name).get(database):
+        raise error(ACCESS_DENIED_DATABASE, f"Access denied for user '{account.name}'@'%' to database '{database}'")
     return Caller(cloud.store, server, account.name, host, False, database)
 
 
