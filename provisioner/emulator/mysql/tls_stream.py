@@ -19,7 +19,9 @@ from typing import Any
 from provisioner.emulator.sql.tds.channel import READ_CHUNK, PlainChannel, TlsChannel
 from provisioner.emulator.sql.tds.packets import ProtocolViolation
 
-HANDSHAKE_BYTES = 64 * 1024
+# What a client may send before its handshake completes; the last read may already hold application
+# data that follows the client's Finished (up to one READ_CHUNK).
+HANDSHAKE_BYTES = 4 * READ_CHUNK
 
 
 async def server_handshake(plain: PlainChannel, context: ssl.SSLContext) -> TlsChannel:
