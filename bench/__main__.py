@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bench import apply_critical_path, local_cloud_throughput, postgres_listener, state_writes, tds_throughput
+from bench import (
+    apply_critical_path,
+    local_cloud_throughput,
+    mysql_throughput,
+    postgres_listener,
+    state_writes,
+    tds_throughput,
+)
 
 
 def main() -> None:
@@ -14,6 +21,8 @@ def main() -> None:
     tds_throughput.main()
     print("\n== PostgreSQL listener and servers ==")
     postgres_listener.main()
+    print("\n== MySQL listener ==")
+    mysql_throughput.main()
     print("\n== state writes: blob vs local ==")
     state_writes.main([])
 

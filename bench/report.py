@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Callable
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
@@ -17,3 +18,12 @@ def figure(name: str, value: float, op: str, target: float, *, digits: int = 2, 
     verdict = "met" if COMPARISONS[op](shown, target) else "NOT met"
     suffix = f" {unit}" if unit else ""
     return f"{name} = {shown:.{digits}f}{suffix} (target {op} {target:g}: {verdict})"
+
+
+def per_second(step: Callable[[], None], seconds: float) -> float:
+    """How many times per second `step` runs, run over and over for `seconds`."""
+    done, start = 0, time.monotonic()
+    while time.monotonic() - start < seconds:
+        step()
+        done += 1
+    return done / (time.monotonic() - start)

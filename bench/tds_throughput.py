@@ -8,14 +8,12 @@ figures are a floor for a cloud in its own process. Targets: >= 100 logins/s, >=
 from __future__ import annotations
 
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.sql import SqlManagementClient
 
-from bench.report import figure
+from bench.report import figure, per_second
 from provisioner.azure.sql_tds import TdsAddress, connect
 from provisioner.azure.target import local_target
 from provisioner.cli.targets import server_connection
@@ -46,14 +44,6 @@ def _prepare(server: LocalCloudServer) -> tuple[TdsAddress, str]:
     return TdsAddress(address[0], address[1], ca), credential.get_token("https://database.windows.net/.default").token
 
 
-def _per_second(step: Callable[[], None]) -> float:
-    done, start = 0, time.monotonic()
-    while time.monotonic() - start < DURATION_SECONDS:
-        step()
-        done += 1
-    return done / (time.monotonic() - start)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir, LocalCloudServer(Path(data_dir)) as server:
         address, token = _prepare(server)
@@ -61,14 +51,14 @@ def main() -> None:
         def login() -> None:
             connect(address, FQDN, "db", token).close()
 
-        print(figure("tds_logins_per_second", _per_second(login), ">=", 100, digits=1))
+        print(figure("tds_logins_per_second", per_second(login, DURATION_SECONDS), ">=", 100, digits=1))
         with connect(address, FQDN, "db", token) as connection, connection.cursor() as cursor:
 
             def round_trip() -> None:
                 cursor.execute(STATEMENT)
                 cursor.fetchall()
 
-            print(figure("tds_round_trips_per_second", _per_second(round_trip), ">=", 1000, digits=1))
+            print(figure("tds_round_trips_per_second", per_second(round_trip, DURATION_SECONDS), ">=", 1000, digits=1))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
+from provisioner.azure.mysql_wire import MySqlConnector
 from provisioner.azure.postgres_sql import PostgresConnector
 from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
@@ -82,6 +83,7 @@ class Clients:
         self._msgraph: MsGraphRunner | None = None
         self.sql_tds = SqlConnector(target)
         self.postgres_sql = PostgresConnector(target)
+        self.mysql_wire = MySqlConnector(target)
         self._principal_id: str | None = None
 
     @property

@@ -1,4 +1,4 @@
-"""Where the local cloud's database listeners are (TDS, PostgreSQL): its control API says, and answers
+"""Where the local cloud's database listeners are (TDS, PostgreSQL, MySQL): its control API says, and answers
 only the operator (the target's own ARM token)."""
 
 from __future__ import annotations

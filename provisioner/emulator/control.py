@@ -86,6 +86,7 @@ async def status(call: Call) -> Response:
             "faults": call.cloud.faults.settings.to_json(),
             "sql_tds": _tds_text(call),
             "postgres": _address_text(call.cloud.postgres_address),
+            "mysql": _address_text(call.cloud.mysql_address),
             "holdings": _holdings(call),
         }
     )
@@ -125,6 +126,12 @@ def _address_text(address: tuple[str, int] | None) -> str | None:
     return f"{address[0]}:{address[1]}" if address else None
 
 
+def _listener(address: tuple[str, int] | None, what: str) -> Response:
+    if address is None:
+        raise CloudServiceError(404, "NotServed", f"This local cloud serves no {what} listener.")
+    return arm_json({"host": address[0], "port": address[1]})
+
+
 @_guarded("GET", "/_cloud/sql-tds")
 async def sql_tds(call: Call) -> Response:
     """The TDS listener every local SQL server answers on (LOGIN7's ServerName picks the server)."""
@@ -137,10 +144,10 @@ async def postgres_listener(call: Call) -> Response:
     return _listener(call.cloud.postgres_address, "PostgreSQL")
 
 
-def _listener(address: tuple[str, int] | None, protocol: str) -> Response:
-    if address is None:
-        raise CloudServiceError(404, "NotServed", f"This local cloud serves no {protocol} listener.")
-    return arm_json({"host": address[0], "port": address[1]})
+@_guarded("GET", "/_cloud/mysql")
+async def mysql_listener(call: Call) -> Response:
+    """The MySQL listener every local MySQL flexible server answers on (the TLS server name picks it)."""
+    return _listener(call.cloud.mysql_address, "MySQL")
 
 
 @_guarded("GET", "/_cloud/web-app-identity-endpoint")

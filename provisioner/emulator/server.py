@@ -25,6 +25,7 @@ import uvicorn
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.core.runtime import LocalCloud
+from provisioner.emulator.mysql.listener import MysqlListener
 from provisioner.emulator.postgres.clusters import clusters_for
 from provisioner.emulator.postgres.listener import PostgresListener
 from provisioner.emulator.postgres.listener import server_context as postgres_context
@@ -63,10 +64,14 @@ class LocalCloudServer:
         self._postgres_socket = _bind(0)
         self.cloud.postgres_address = (HOST, self._postgres_socket.getsockname()[1])
         postgres = PostgresListener(self.cloud, postgres_context(str(self._tls.server_cert), str(self._tls.server_key)))
+        self._mysql_socket = _bind(0)
+        self.cloud.mysql_address = (HOST, self._mysql_socket.getsockname()[1])
+        mysql = MysqlListener(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
         self._server = _Server(
             self.cloud,
             (tds, self._tds_socket),
             (postgres, self._postgres_socket),
+            (mysql, self._mysql_socket),
             uvicorn.Config(
                 LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
@@ -154,6 +159,7 @@ class LocalCloudServer:
         self._tds_socket.close()
         self._postgres_socket.close()
         clusters_for(self.data_dir).stop_all()
+        self._mysql_socket.close()
         self.cloud.close()
         running = _read_server_file(self.data_dir)
         if running is not None and running.pid == os.getpid() and running.url == self.url:
@@ -169,12 +175,14 @@ class _Server(uvicorn.Server):
         cloud: LocalCloud,
         tds: tuple[TdsServer, socket.socket],
         postgres: tuple[PostgresListener, socket.socket],
+        mysql: tuple[MysqlListener, socket.socket],
         config: uvicorn.Config,
     ) -> None:
         super().__init__(config)
         self._cloud = cloud
         self._tds = tds
         self._postgres = postgres
+        self._mysql = mysql
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -185,11 +193,15 @@ class _Server(uvicorn.Server):
         self.servers.append(await asyncio.start_server(tds.handle, sock=tds_socket))
         postgres, postgres_socket = self._postgres
         self.servers.append(await asyncio.start_server(postgres.handle, sock=postgres_socket))
+        mysql, mysql_socket = self._mysql
+        await mysql.start_server(sock=mysql_socket, port=None)
+        self.servers.append(mysql._server)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._cloud.vault_hosts.detach()
         self._tds[0].close_all()
         self._postgres[0].close_all()
+        self._mysql[0].close_all()
         await super().shutdown(sockets=sockets)
 
     async def _listen(self, sock: socket.socket) -> None:

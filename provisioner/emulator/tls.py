@@ -33,7 +33,8 @@ SERVER_HOST_IP = "127.0.0.1"
 SERVER_HOST_NAME = "localhost"
 SQL_HOST_NAME = "*.database.windows.net"  # the TDS endpoint answers for every local SQL server's FQDN
 POSTGRES_HOST_NAME = "*.postgres.database.azure.com"  # and the PostgreSQL listener for every flexible server's
-HOST_NAMES = (SQL_HOST_NAME, POSTGRES_HOST_NAME)
+MYSQL_HOST_NAME = "*.mysql.database.azure.com"  # the MySQL listener, for every local MySQL server's FQDN
+HOST_NAMES = (SQL_HOST_NAME, POSTGRES_HOST_NAME, MYSQL_HOST_NAME)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from provisioner.kinds.base import KindInfo, Spec, Text
+from provisioner.kinds.base import Ability, CheckTarget, KindInfo, Spec, Text
 
 
 class MySqlDatabaseSpec(Spec):
@@ -24,4 +24,11 @@ KIND = KindInfo(
     links={"server": ("mysql_flexible_server.id",)},
     provider="provisioner.providers.mysql_database:MySqlDatabaseProvider",
     sdk_modules=("azure.mgmt.mysqlflexibleservers",),
+    check_target=CheckTarget(
+        abilities={
+            "read": Ability("sign in with an Entra token and SELECT from the table `sample`", "mysql_read"),
+            "write": Ability("sign in with an Entra token and INSERT into the table `sample`", "mysql_write"),
+        },
+        api_version="2023-12-30",
+    ),
 )

@@ -152,6 +152,8 @@ class CloudClients(Protocol):
 
     @property
     def sql_tds(self) -> Any: ...  # provisioner.azure.sql_tds.SqlConnector (T-SQL over TDS)
+    @property
+    def mysql_wire(self) -> Any: ...  # provisioner.azure.mysql_wire.MySqlConnector (PyMySQL, Entra tokens)
 
     @property
     def postgres_sql(self) -> Any: ...  # provisioner.azure.postgres_sql.PostgresConnector (psycopg)

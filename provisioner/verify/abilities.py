@@ -24,6 +24,11 @@ class Action(StrEnum):
     SQL_READ = "sql_read"  # connect with a token for Azure SQL and ask to read
     PG_READ = "pg_read"  # sign in to PostgreSQL with a token for ossrdbms and SELECT from the seeded table
     PG_WRITE = "pg_write"  # the same, and INSERT into it (rolled back)
+    MYSQL_READ = "mysql_read"  # sign in to MySQL with a token for ossrdbms and SELECT from the table `sample`
+    MYSQL_WRITE = "mysql_write"  # sign in likewise and INSERT a row into `sample`
+
+
+MYSQL_ACTIONS = frozenset({Action.MYSQL_READ, Action.MYSQL_WRITE})
 
 
 class Expect(StrEnum):

@@ -8,7 +8,9 @@ Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The probe runs in a child proc
 environment, the local cloud's CA, and none of the operator's credential variables, because
 ManagedIdentityCredential reads its environment when used.
 SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}), PostgreSQL
-checks to the one `GET /_cloud/postgres` names, with the server's host name for TLS SNI.
+checks to the one `GET /_cloud/postgres` names, with the server's host name for TLS SNI, MySQL checks to
+the one `GET /_cloud/mysql` names, as the user named like the identity in Entra (a user-assigned
+identity's name, or the VM's or web app's for its system identity), as the tutorials name it.
 """
 
 from __future__ import annotations
@@ -23,15 +25,22 @@ from typing import Any
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
 
+from provisioner.azure.mysql_wire import MYSQL_SUFFIX
 from provisioner.azure.target import Target
 from provisioner.errors import VerifyError
 from provisioner.kinds.base import HostType
-from provisioner.verify.abilities import Action
+from provisioner.verify.abilities import MYSQL_ACTIONS, Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error
 from provisioner.verify.runner import Probe, all_failed, probe_request
 
-LISTENERS = {Action.SQL_READ: "sql-tds", Action.PG_READ: "postgres", Action.PG_WRITE: "postgres"}
+LISTENERS = {
+    Action.SQL_READ: "sql-tds",
+    Action.PG_READ: "postgres",
+    Action.PG_WRITE: "postgres",
+    Action.MYSQL_READ: "mysql",
+    Action.MYSQL_WRITE: "mysql",
+}
 """The control API's name of the listener each database action signs in through."""
 PROBE_TIMEOUT_SECONDS = 300.0
 CONTROL_TIMEOUT_SECONDS = 30.0
@@ -118,6 +127,16 @@ class LocalRunner:
                 "cafile": ca,
                 "server": server,
                 "database": database,
+            }
+        if probe.action in MYSQL_ACTIONS:
+            return {
+                "host": str(listener["host"]),
+                "port": int(listener["port"]),
+                "cafile": ca,
+                "server": server,
+                "database": database,
+                "fqdn": f"{server}.{MYSQL_SUFFIX}",
+                "user": actor.sign_in_name,
             }
         return {
             "host": f"{server}.{self.target.profile.postgres_suffix}",

@@ -103,6 +103,8 @@ LOCATORS: dict[Action, Callable[[Locating], dict[str, Any]]] = {
     Action.SQL_READ: _database,
     Action.PG_READ: _database,
     Action.PG_WRITE: _database,
+    Action.MYSQL_READ: _database,
+    Action.MYSQL_WRITE: _database,
 }
 """Each action's parameters (the SQL endpoint of a database is found by the runner: it is the local
 cloud's; on Azure, SQL needs TDS and is skipped)."""

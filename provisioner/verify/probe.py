@@ -46,6 +46,8 @@ STEPS: dict[Action, tuple[str, Step]] = {
     Action.SQL_READ: ("sql", steps.sql_read),
     Action.PG_READ: ("ossrdbms", steps.pg_read),
     Action.PG_WRITE: ("ossrdbms", steps.pg_write),
+    Action.MYSQL_READ: ("ossrdbms", steps.mysql_read),
+    Action.MYSQL_WRITE: ("ossrdbms", steps.mysql_write),
 }
 """Each action, with the audience (a `<name>_scope` of the request's cloud) its token is for."""
 

@@ -19,9 +19,12 @@ from provisioner.errors import CloudError, VerifyError
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
 NO_READ = "connected, but the SELECT permission is denied in the database (not db_datareader, db_owner or the admin)"
-SQL_REFUSALS = frozenset({18456, 229, "28P01", "28000", "42501"})  # sign-in refused; no privilege
+# Refusals for lack of rights: SQL's login failed and SELECT denied; PostgreSQL's failed sign-in and
+# insufficient privilege; MySQL's access denied (sign-in, database) and command denied (1142).
+SQL_REFUSALS = frozenset({18456, 229, "28P01", "28000", "42501", 1045, 1044, 1142})
 PG_READ = "SELECT count(*) FROM public.checks"
 PG_WRITE = "INSERT INTO public.checks (id, note) VALUES (-1, 'written by provision verify')"
+MYSQL_TABLE = "sample"
 
 Params = Mapping[str, Any]
 
@@ -170,6 +173,31 @@ def _pg(identity: Identity, params: Params, statements: list[str]) -> None:
         run(address, str(params["database"]), str(params["user"]), token, statements)
     except CloudError as refused:
         raise SqlRefusal(refused.code or "", str(refused)) from None
+
+
+def mysql_read(identity: Identity, params: Params) -> str:
+    """Sign in to MySQL as the identity's MySQL user (its token as the password) and read the table."""
+    rows = _mysql(identity, params, f"SELECT COUNT(*) FROM {MYSQL_TABLE}").rows
+    return f"signed in to MySQL as '{params['user']}' and read {rows[0][0]} rows of '{MYSQL_TABLE}'"
+
+
+def mysql_write(identity: Identity, params: Params) -> str:
+    _mysql(identity, params, f"INSERT INTO {MYSQL_TABLE} (note) VALUES ('provision verify')")
+    return f"signed in to MySQL as '{params['user']}' and inserted a row into '{MYSQL_TABLE}'"
+
+
+def _mysql(identity: Identity, params: Params, statement: str) -> Any:
+    from provisioner.azure.mysql_wire import MySqlLogin, run
+    from provisioner.azure.sql_tds import TdsAddress
+
+    token = identity.credential.get_token(identity.scope("ossrdbms")).token
+    address = TdsAddress(str(params["host"]), int(params["port"]), str(params["cafile"]))
+    login = MySqlLogin(str(params["fqdn"]), address, str(params["user"]), token)
+    try:
+        return run(login, str(params["database"]), statement)
+    except CloudError as refused:
+        code = refused.code or ""
+        raise SqlRefusal(int(code) if code.isdigit() else code, str(refused)) from None
 
 
 def _read_first_blob(container: Any) -> str:

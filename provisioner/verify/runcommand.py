@@ -21,7 +21,7 @@ from provisioner.azure.clients import Clients
 from provisioner.azure.errors import SDK_ERRORS, translate
 from provisioner.azure.ids import parse_arm_id
 from provisioner.kinds.base import HostType
-from provisioner.verify.abilities import Action
+from provisioner.verify.abilities import MYSQL_ACTIONS, Action
 from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, skipped
 from provisioner.verify.runcommand_calls import Where, build_script
@@ -39,6 +39,10 @@ LINUX_SQL_REASON = (
     "access token), which a Linux VM does not have: SQL checks of Linux VMs are not verified"
 )
 
+MYSQL_REASON = (
+    "on --target azure the MySQL sign-in must be made inside the VM (Run Command with a MySQL client), "
+    "which verify does not do yet"
+)
 PG_REASON = (
     "on --target azure the PostgreSQL sign-in must be made inside the VM (Run Command with psql), "
     "which verify does not do yet"
@@ -54,6 +58,8 @@ class RunCommandRunner:
             return WEB_APP_REASON
         if action in (Action.PG_READ, Action.PG_WRITE):
             return PG_REASON
+        if action in MYSQL_ACTIONS:
+            return MYSQL_REASON
         return None
 
     def run(self, actor: Actor, probes: list[Probe]) -> dict[str, Outcome]:

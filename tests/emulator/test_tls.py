@@ -54,11 +54,12 @@ def test_server_certificate_names_the_loopback_host_and_the_database_servers(tmp
     server, ca = certificate(files.server_cert), certificate(files.ca_cert)
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
-    # TDS and PostgreSQL: each server's host name
+    # TDS, PostgreSQL and MySQL: each server's host name
     assert names.get_values_for_type(x509.DNSName) == [
         "localhost",
         "*.database.windows.net",
         "*.postgres.database.azure.com",
+        "*.mysql.database.azure.com",
     ]
     authority = server.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     subject_key = ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value

@@ -40,6 +40,7 @@ class LocalCloud:
         self.vault_hosts = VaultHosts(data_dir)
         self.tds_address: tuple[str, int] | None = None  # the TDS listener, set by the server that serves this cloud
         self.postgres_address: tuple[str, int] | None = None  # the PostgreSQL listener, likewise
+        self.mysql_address: tuple[str, int] | None = None  # the MySQL listener, likewise
         self.seed()
 
     def seed(self) -> None:

@@ -32,7 +32,7 @@ class PlainChannel:
 class TlsChannel:
     def __init__(self, plain: PlainChannel, tls: ssl.SSLObject, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO):
         self._plain = plain
-        self._tls = tls
+        self.tls = tls
         self._incoming = incoming
         self._outgoing = outgoing
         self._buffer = bytearray()
@@ -40,7 +40,7 @@ class TlsChannel:
     async def read_exactly(self, size: int) -> bytes:
         while len(self._buffer) < size:
             try:
-                self._buffer += self._tls.read(READ_CHUNK)
+                self._buffer += self.tls.read(READ_CHUNK)
             except ssl.SSLWantReadError:
                 data = await self._plain.reader.read(READ_CHUNK)
                 if not data:
@@ -53,7 +53,7 @@ class TlsChannel:
         return chunk
 
     def write(self, data: bytes) -> None:
-        self._tls.write(data)
+        self.tls.write(data)
         self._plain.write(self._outgoing.read())
 
     async def drain(self) -> None:
