@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import apply_critical_path, local_cloud_throughput, state_writes, tds_throughput
+from bench import apply_critical_path, az_vs_apply, local_cloud_throughput, state_writes, tds_throughput
 
 
 def main() -> None:
@@ -14,6 +14,8 @@ def main() -> None:
     tds_throughput.main()
     print("\n== state writes: blob vs local ==")
     state_writes.main([])
+    print("\n== first tutorial: az script vs provision apply ==")
+    az_vs_apply.main([])
 
 
 if __name__ == "__main__":
