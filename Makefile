@@ -53,7 +53,7 @@ typecheck: $(STAMP)
 test: lint typecheck $(AZ_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q || test $$? -eq 5
 
-bench: $(STAMP)
+bench: $(STAMP) $(AZ_STAMP)
 	$(BIN)/python -m bench
 
 # The per-kind sections of docs/scenario-language.md and the JSON schema, from the kind modules.

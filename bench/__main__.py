@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench import (
     apply_critical_path,
+    az_vs_apply,
     local_cloud_throughput,
     mysql_throughput,
     postgres_listener,
@@ -25,6 +26,8 @@ def main() -> None:
     mysql_throughput.main()
     print("\n== state writes: blob vs local ==")
     state_writes.main([])
+    print("\n== first tutorial: az script vs provision apply ==")
+    az_vs_apply.main([])
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ DEPLOYMENT_TYPE = "Microsoft.Resources/deployments"
 OPERATION_TYPE = "Microsoft.Resources/deployments/operations"
 ACTIONS = "Microsoft.Resources/deployments"
 RETRY_AFTER_SECONDS = "1"
+RESULT_KEYS = ("outputs", "outputResources", "error")
 _NAME = re.compile(r"^[-\w._()]{1,64}$")
 
 
@@ -188,7 +189,9 @@ async def create_deployment(call: Call) -> Response:
         status["error"] = outcome.error
     store.put_operation(operation_id, status, call.cloud.faults.settings.async_polls)
     url = f"{call.base_url}{deployment_id}/operationStatuses/{operation_id}?api-version={call.api_version}"
-    accepted = body | {"properties": body["properties"] | {"provisioningState": "Accepted"}}
+    # As the spec's 201 example: the deployment as accepted, before any result (outputs, errors).
+    pending = {key: value for key, value in body["properties"].items() if key not in RESULT_KEYS}
+    accepted = body | {"properties": pending | {"provisioningState": "Accepted"}}
     headers = {"Azure-AsyncOperation": url, "Retry-After": RETRY_AFTER_SECONDS}
     return arm_json(accepted, 201, headers)
 

@@ -1,10 +1,11 @@
 """App Service's runtime stack catalogue (`Microsoft.Web/webAppStacks`), which `az webapp create
---runtime` and `az webapp list-runtimes` read: a few current stacks (Python, Node, .NET) in the
+--runtime` and `az webapp list-runtimes` read: a few current stacks (Python 3.11/3.12, Node 22 LTS, .NET 10) in the
 spec's shape (stack -> majorVersions -> minorVersions -> stackSettings with linux/windows runtime
 settings). Served tenant-wide and per location, filtered by `stackOsType` as Azure does."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
@@ -31,73 +32,46 @@ def _settings(runtime_version: str, github_version: str, end_of_life: str) -> di
     }
 
 
-def _minor(display: str, value: str, **settings: dict[str, Any]) -> dict[str, Any]:
-    return {"displayText": display, "value": value, "stackSettings": settings}
+@dataclass(frozen=True)
+class MinorVersion:
+    stack: str
+    major: tuple[str, str]  # (displayText, value)
+    minor: tuple[str, str]
+    linux: str | None  # runtimeVersion on Linux (linuxFxVersion), None if not offered
+    windows: str | None
+    github_version: str
+    end_of_life: str
+
+    def body(self) -> dict[str, Any]:
+        settings = {}
+        if self.linux:
+            settings["linuxRuntimeSettings"] = _settings(self.linux, self.github_version, self.end_of_life)
+        if self.windows:
+            settings["windowsRuntimeSettings"] = _settings(self.windows, self.github_version, self.end_of_life)
+        return {"displayText": self.minor[0], "value": self.minor[1], "stackSettings": settings}
 
 
-# (name, display, preferred OS, [(major display, major value, [minor versions])]); versions and
-# end-of-life dates are App Service's published ones.
-STACKS: tuple[tuple[str, str, str, list[tuple[str, str, list[dict[str, Any]]]]], ...] = (
-    (
-        "python",
-        "Python",
-        "linux",
-        [
-            (
-                "Python 3",
-                "3",
-                [
-                    _minor(
-                        "Python 3.12",
-                        "3.12",
-                        linuxRuntimeSettings=_settings("PYTHON|3.12", "3.12", "2028-10-31T00:00:00Z"),
-                    ),
-                    _minor(
-                        "Python 3.11",
-                        "3.11",
-                        linuxRuntimeSettings=_settings("PYTHON|3.11", "3.11", "2027-10-31T00:00:00Z"),
-                    ),
-                ],
-            )
-        ],
+# name -> (displayText, preferredOs); then each minor version, with App Service's published
+# runtime strings and end-of-life dates.
+STACKS = {"python": ("Python", "linux"), "node": ("Node", "linux"), "dotnet": (".NET", "windows")}
+MINOR_VERSIONS = (
+    MinorVersion(
+        "python", ("Python 3", "3"), ("Python 3.12", "3.12"), "PYTHON|3.12", None, "3.12", "2028-10-31T00:00:00Z"
     ),
-    (
-        "node",
-        "Node",
-        "linux",
-        [
-            (
-                "Node LTS",
-                "20-lts",
-                [
-                    _minor(
-                        "Node 20 LTS",
-                        "20-lts",
-                        linuxRuntimeSettings=_settings("NODE|20-lts", "20.x", "2026-04-30T00:00:00Z"),
-                        windowsRuntimeSettings=_settings("~20", "20.x", "2026-04-30T00:00:00Z"),
-                    )
-                ],
-            )
-        ],
+    MinorVersion(
+        "python", ("Python 3", "3"), ("Python 3.11", "3.11"), "PYTHON|3.11", None, "3.11", "2027-10-31T00:00:00Z"
     ),
-    (
+    MinorVersion(
+        "node", ("Node LTS", "22-lts"), ("Node 22 LTS", "22-lts"), "NODE|22-lts", "~22", "22.x", "2027-04-30T00:00:00Z"
+    ),
+    MinorVersion(
         "dotnet",
-        ".NET",
-        "windows",
-        [
-            (
-                ".NET 8",
-                "8",
-                [
-                    _minor(
-                        ".NET 8 (LTS)",
-                        "8",
-                        linuxRuntimeSettings=_settings("DOTNETCORE|8.0", "8.0.x", "2026-11-10T00:00:00Z"),
-                        windowsRuntimeSettings=_settings("v8.0", "8.0.x", "2026-11-10T00:00:00Z"),
-                    )
-                ],
-            )
-        ],
+        (".NET 10", "10"),
+        (".NET 10 (LTS)", "10"),
+        "DOTNETCORE|10.0",
+        "v10.0",
+        "10.0.x",
+        "2028-11-14T00:00:00Z",
     ),
 )
 
@@ -110,13 +84,17 @@ def _for_os(minor: dict[str, Any], wanted: str | None) -> dict[str, Any] | None:
     return minor | {"stackSettings": {wanted: settings[wanted]}} if wanted in settings else None
 
 
-def _stack(name: str, display: str, preferred: str, majors: list[Any], os_type: str | None) -> dict[str, Any]:
+def _stack(name: str, os_type: str | None) -> dict[str, Any]:
     wanted = None if os_type in (None, "all") else f"{os_type}RuntimeSettings"
-    major_versions = []
-    for major_display, major_value, minors in majors:
-        kept = [found for minor in minors if (found := _for_os(minor, wanted)) is not None]
-        if kept:
-            major_versions.append({"displayText": major_display, "value": major_value, "minorVersions": kept})
+    display, preferred = STACKS[name]
+    majors: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for version in MINOR_VERSIONS:
+        found = _for_os(version.body(), wanted) if version.stack == name else None
+        if found is not None:
+            majors.setdefault(version.major, []).append(found)
+    major_versions = [
+        {"displayText": major[0], "value": major[1], "minorVersions": minors} for major, minors in majors.items()
+    ]
     return {
         "id": None,
         "name": name,
@@ -137,7 +115,7 @@ def _catalogue(call: Call, location: str | None) -> Response:
             400, "BadRequest", f"The parameter stackOsType has an invalid value '{os_type}': Windows, Linux or All."
         )
     lowered = os_type.lower() if os_type else None
-    stacks = [_stack(*stack, lowered) for stack in STACKS]
+    stacks = [_stack(name, lowered) for name in STACKS]
     kept = [stack for stack in stacks if stack["properties"]["majorVersions"]]
     if location is not None:
         for stack in kept:
