@@ -187,10 +187,11 @@ def az_lines(config_dir: Path, url: str, *, managed_identity: bool = False) -> l
     which finds the local endpoint as azure-identity does (AZURE_POD_IDENTITY_AUTHORITY_HOST for IMDS,
     IDENTITY_ENDPOINT and IDENTITY_HEADER for App Service)."""
     register = shlex.join(["az", "cloud", "register", "-n", AZ_CLOUD_NAME, "--endpoint-resource-manager", url])
+    # --password=...: a generated secret may start with '-', which az's argparse would take for an option
     login = (
         "az login --identity -o none"
         if managed_identity
-        else 'az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" '
+        else 'az login --service-principal -u "$AZURE_CLIENT_ID" --password="$AZURE_CLIENT_SECRET" '
         '--tenant "$AZURE_TENANT_ID" -o none'
     )
     return [

@@ -208,10 +208,10 @@ def test_hostile_input_gets_mysqls_error_and_the_cloud_keeps_serving(
 
 
 def test_the_control_api_and_status_name_the_mysql_listener(local_cloud: LocalCloudServer, target: Target) -> None:
-    from provisioner.azure.sql_tds import local_address
+    from provisioner.azure.listeners import local_listener
 
-    address = local_address(target, "/_cloud/mysql")
-    assert (address.host, address.port) == local_cloud.cloud.mysql_address
+    host, port, _ = local_listener(target, "mysql")
+    assert (host, port) == local_cloud.cloud.mysql_address
 
 
 def test_mysql_database_user_lifecycle(clients: Clients, world: World) -> None:
