@@ -4,7 +4,8 @@ Every management client gets the target's ARM endpoint as `base_url` and its ARM
 `credential_scopes`, the CA bundle of the local cloud through `connection_verify`, a retry policy
 suited to Azure (429 and 5xx retried, Retry-After honoured, bounded backoff and total time) and a
 polling interval no longer than the profile's (a poller uses the service's Retry-After when it gives
-one, and this interval only when it does not).
+one, and this interval only when it does not). ARM and Graph clients wait for the process pacer's
+tokens before each request (provisioner.azure.paced); the data-plane clients do not.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any, TypeVar
 from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
+from provisioner.azure.paced import ArmPacedTransport
 from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
+from provisioner.execution.pacing import Pacer, process_pacer
 
 T = TypeVar("T")
 
@@ -69,9 +72,10 @@ MANAGEMENT_CLIENTS = {
 class Clients:
     """Implements `provisioner.providers.base.CloudClients` for one target (thread-safe)."""
 
-    def __init__(self, target: Target, retries: RetrySettings | None = None) -> None:
+    def __init__(self, target: Target, retries: RetrySettings | None = None, pacer: Pacer | None = None) -> None:
         self.target = target
         self.retries = retries or RetrySettings()
+        self.pacer = pacer or process_pacer()
         self.subscription_id = target.subscription_id
         self.tenant_id = target.tenant_id
         self._lock = threading.Lock()
@@ -189,8 +193,15 @@ class Clients:
             credential_scopes=[profile.arm_scope],
             polling_interval=profile.poll_interval,
             retry_policy=self.retries.policy(),
+            transport=self._paced_transport(),
             **self._transport_options(),
         )
+
+    def _paced_transport(self) -> ArmPacedTransport:
+        from azure.core.pipeline.transport import RequestsTransport
+
+        inner = RequestsTransport(**self._transport_options())
+        return ArmPacedTransport(inner, self.pacer, self.target.profile.arm_endpoint, self.tenant_id)
 
     def _transport_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"user_agent": USER_AGENT}
@@ -208,5 +219,12 @@ class Clients:
         with self._lock:
             if self._msgraph is None:
                 target = self.target
-                self._msgraph = MsGraphRunner(target.profile, target.credential, target.ca_bundle, self.retries.total)
+                self._msgraph = MsGraphRunner(
+                    target.profile,
+                    target.credential,
+                    target.ca_bundle,
+                    self.retries.total,
+                    self.pacer,
+                    target.tenant_id,
+                )
             return self._msgraph
