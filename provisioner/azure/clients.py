@@ -27,6 +27,7 @@ from provisioner.execution.pacing import Pacer, process_pacer
 T = TypeVar("T")
 
 USER_AGENT = "provision"
+ARM_CONNECTIONS = 64  # kept open to ARM: steps at a time (up to 64) plus their LRO pollers
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Clients:
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
         self._msgraph: MsGraphRunner | None = None
+        self._session: Any = None  # the management clients' requests.Session
         self.sql_tds = SqlConnector(target)
         self._principal_id: str | None = None
 
@@ -167,8 +169,11 @@ class Clients:
         with self._lock:
             built, self._built = self._built, {}
             msgraph, self._msgraph = self._msgraph, None
+            session, self._session = self._session, None
         for client in built.values():
             client.close()
+        if session is not None:
+            session.close()
         if msgraph is not None:
             msgraph.close()
         self.sql_tds.close()
@@ -200,8 +205,28 @@ class Clients:
     def _paced_transport(self) -> ArmPacedTransport:
         from azure.core.pipeline.transport import RequestsTransport
 
-        inner = RequestsTransport(**self._transport_options())
+        inner = RequestsTransport(session=self._arm_session(), session_owner=False, **self._transport_options())
         return ArmPacedTransport(inner, self.pacer, self.target.profile.arm_endpoint, self.tenant_id)
+
+    def _arm_session(self) -> Any:
+        """One connection pool for every management client: a client's first request, and every LRO
+        poller's, reuses a connection another opened instead of a TLS handshake of its own. (Called
+        while `_shared` holds the lock.)"""
+        if self._session is None:
+            import requests
+            from urllib3.util.retry import Retry
+
+            session = requests.Session()
+            # As azure-core's own transport mounts it: the pipeline's retry policy does the retrying.
+            adapter = requests.adapters.HTTPAdapter(
+                max_retries=Retry(total=False, redirect=False, raise_on_status=False),
+                pool_connections=4,
+                pool_maxsize=ARM_CONNECTIONS,
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._session = session
+        return self._session
 
     def _transport_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"user_agent": USER_AGENT}
