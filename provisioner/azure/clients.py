@@ -67,6 +67,7 @@ MANAGEMENT_CLIENTS = {
     "keyvault": "azure.mgmt.keyvault:KeyVaultManagementClient",
     "sql": "azure.mgmt.sql:SqlManagementClient",
     "web": "azure.mgmt.web:WebSiteManagementClient",
+    "mysql": "azure.mgmt.mysqlflexibleservers:MySQLManagementClient",
 }
 
 
@@ -128,6 +129,10 @@ class Clients:
     @property
     def web(self) -> Any:
         return self._management("web")
+
+    @property
+    def mysql(self) -> Any:
+        return self._management("mysql")
 
     @property
     def msgraph(self) -> Any:

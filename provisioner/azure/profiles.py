@@ -24,6 +24,8 @@ class Audiences:
     storage: str
     vault: str
     sql: str
+    ossrdbms: str
+    """Azure Database for MySQL / PostgreSQL flexible servers (one Entra resource for both)."""
 
 
 def scope(audience: str) -> str:
@@ -56,6 +58,10 @@ class CloudProfile:
         return scope(self.audiences.sql)
 
     @property
+    def ossrdbms_scope(self) -> str:
+        return scope(self.audiences.ossrdbms)
+
+    @property
     def sql_suffix(self) -> str:
         """The DNS suffix of the cloud's SQL servers, which is its SQL audience's host
         (`database.windows.net`, `database.usgovcloudapi.net`, `database.chinacloudapi.cn`)."""
@@ -78,6 +84,7 @@ PUBLIC_AUDIENCES = Audiences(
     storage="https://storage.azure.com",
     vault="https://vault.azure.net",
     sql="https://database.windows.net",
+    ossrdbms="https://ossrdbms-aad.database.windows.net",
 )
 
 CLOUDS: dict[str, CloudProfile] = {
@@ -102,6 +109,7 @@ CLOUDS: dict[str, CloudProfile] = {
                 storage="https://storage.azure.com",
                 vault="https://vault.usgovcloudapi.net",
                 sql="https://database.usgovcloudapi.net",
+                ossrdbms="https://ossrdbms-aad.database.usgovcloudapi.net",
             ),
         ),
         CloudProfile(
@@ -116,6 +124,7 @@ CLOUDS: dict[str, CloudProfile] = {
                 storage="https://storage.azure.com",
                 vault="https://vault.azure.cn",
                 sql="https://database.chinacloudapi.cn",
+                ossrdbms="https://ossrdbms-aad.database.chinacloudapi.cn",
             ),
         ),
     )

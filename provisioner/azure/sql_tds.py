@@ -10,6 +10,7 @@ host check is off (`validate_host=False`); the chain is still verified against t
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import threading
@@ -27,14 +28,27 @@ from provisioner.errors import CloudError
 AZURE_SQL_SUFFIX = ".database.windows.net"
 AZURE_SQL_PORT = 1433
 TIMEOUT_SECONDS = 30.0
+# python-tds sleeps out the whole login timeout after an error it thinks transient (40532, 40615):
+# a login that takes longer than this on Azure is failing anyway.
+LOGIN_TIMEOUT_SECONDS = 10.0
 LOGIN_FAILED = 18456
 CANNOT_OPEN_DATABASE = 4060
-STATUS_BY_NUMBER = {LOGIN_FAILED: 401, 40615: 403, 40532: 404, CANNOT_OPEN_DATABASE: 404}
-
-
-def quote_name(name: str) -> str:
-    """A T-SQL delimited identifier (QUOTENAME): `[name]`, with `]` doubled."""
-    return "[" + name.replace("]", "]]") + "]"
+FIREWALL_REFUSED = 40615
+# SQL Server's numbers as HTTP-like statuses for the error tree: refusals 401/403, gone 404, and what
+# Azure SQL documents as transient (40613 database unavailable, 40501 service busy, 40197) 503.
+STATUS_BY_NUMBER = {
+    LOGIN_FAILED: 401,
+    FIREWALL_REFUSED: 403,
+    916: 403,  # the login may not open the database under the current security context
+    229: 403,  # permission denied on an object
+    15247: 403,  # no permission for the statement
+    40532: 404,
+    CANNOT_OPEN_DATABASE: 404,
+    40613: 503,
+    40501: 503,
+    40197: 503,
+}
+CLIENT_IP = re.compile(r"Client with IP address '([^']+)'")
 
 
 @dataclass(frozen=True)
@@ -53,7 +67,14 @@ class TdsAddress:
     cafile: str
 
 
-def connect(address: TdsAddress, fqdn: str, database: str, token: str, timeout: float = TIMEOUT_SECONDS) -> Any:
+def connect(
+    address: TdsAddress,
+    fqdn: str,
+    database: str,
+    token: str,
+    timeout: float = TIMEOUT_SECONDS,
+    login_timeout: float = LOGIN_TIMEOUT_SECONDS,
+) -> Any:
     """A pytds connection (autocommit) to `fqdn`/`database` through `address`, logged in with `token`."""
     sock = socket.create_connection((address.host, address.port), timeout)
     return pytds.connect(
@@ -66,16 +87,26 @@ def connect(address: TdsAddress, fqdn: str, database: str, token: str, timeout: 
         sock=sock,
         autocommit=True,
         timeout=timeout,
-        login_timeout=timeout,
+        login_timeout=min(timeout, login_timeout),
         disable_connect_retry=True,
     )
 
 
-def run(address: TdsAddress, server: str, database: str, token: str, statement: str) -> SqlResult:
+def run(
+    address: TdsAddress,
+    server: str,
+    database: str,
+    token: str,
+    statement: str,
+    login_timeout: float = LOGIN_TIMEOUT_SECONDS,
+) -> SqlResult:
     """Log in to `server`/`database` with `token`, run one batch, log out."""
     fqdn = server if "." in server else f"{server}{AZURE_SQL_SUFFIX}"
     try:
-        with connect(address, fqdn, database, token) as connection, connection.cursor() as cursor:
+        with (
+            connect(address, fqdn, database, token, login_timeout=login_timeout) as connection,
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
             if cursor.description is None:
                 return SqlResult([], [])
@@ -89,12 +120,29 @@ def _sql_error(failure: Exception, fqdn: str) -> CloudError:
     """SQL Server's number as the error code, its message as the text (pytds wraps what it retried)."""
     cause = failure.__cause__ if isinstance(failure, TimeoutError) and failure.__cause__ else failure
     number = getattr(cause, "msg_no", None)
-    message = str(getattr(cause, "text", None) or cause or type(cause).__name__)
+    joined = cause.args[0] if cause.args and isinstance(cause.args[0], str) else None  # every message, in order
+    message = str(joined or getattr(cause, "text", None) or cause or type(cause).__name__)
     if number == LOGIN_FAILED and "Cannot open database" in message:
         number = CANNOT_OPEN_DATABASE  # SQL Server sends 4060, then 18456; pytds keeps the last
     if number is None:
         return cloud_error(None, "ConnectionFailed", f"TDS connection to {fqdn} failed: {message}")
+    if number == FIREWALL_REFUSED:
+        message += _firewall_fix(fqdn, message)
     return cloud_error(STATUS_BY_NUMBER.get(number, 400), str(number), message)
+
+
+def _firewall_fix(fqdn: str, message: str) -> str:
+    """The server firewall rule that would admit this client (Azure names its address in 40615)."""
+    found = CLIENT_IP.search(message)
+    if found is None:
+        return ""
+    ip, server = found.group(1), fqdn.split(".", maxsplit=1)[0]
+    rule = "client-" + re.sub(r"[.:]", "-", ip)
+    return (
+        f" To admit this client, add the firewall rule Microsoft.Sql/servers/{server}/firewallRules/{rule} with "
+        f"startIpAddress = endIpAddress = {ip} (`az sql server firewall-rule create --resource-group <group> "
+        f"--server {server} --name {rule} --start-ip-address {ip} --end-ip-address {ip}`)."
+    )
 
 
 class SqlConnector:

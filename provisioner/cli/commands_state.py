@@ -57,21 +57,53 @@ def list_command() -> None:
             click.echo(name)
 
 
+version_option = click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="A kept earlier version (see `state history`) instead of the current document.",
+)
+
+
+def _document(store: StateBackend, deployment: str, version: int | None) -> DeploymentState:
+    if version is not None:
+        return store.history.load(deployment, version)
+    return _existing(store.load(deployment), deployment)
+
+
 @state_group.command("show")
 @click.argument("deployment")
-def show_command(deployment: str) -> None:
+@version_option
+def show_command(deployment: str, version: int | None) -> None:
     """Print a deployment's state document."""
     with _inputs().open() as store:
-        click.echo(_text(_existing(store.load(deployment), deployment)), nl=False)
+        click.echo(_text(_document(store, deployment, version)), nl=False)
+
+
+@state_group.command("history")
+@click.argument("deployment")
+def history_command(deployment: str) -> None:
+    """The kept earlier versions of a deployment's state, newest first (PROVISION_STATE_HISTORY of them)."""
+    with _inputs().open() as store:
+        versions = store.history.versions(deployment)
+        if not versions:
+            click.echo(f"No earlier versions of '{deployment}' are kept in {store.describe()}.")
+        for version in versions:
+            state = version.state
+            click.echo(
+                f"v{version.number}  serial {state.serial}  {state.updated or '-'}  {len(state.resources)} resources"
+            )
 
 
 @state_group.command("pull")
 @click.argument("deployment")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-def pull_command(deployment: str, file: Path) -> None:
-    """Copy a deployment's state document to FILE."""
+@version_option
+def pull_command(deployment: str, file: Path, version: int | None) -> None:
+    """Copy a deployment's state document (or a kept version: roll back with `push`) to FILE."""
     with _inputs().open() as store:
-        file.write_text(_text(_existing(store.load(deployment), deployment)), encoding="utf-8")
+        file.write_text(_text(_document(store, deployment, version)), encoding="utf-8")
         file.chmod(0o600)
     click.echo(f"Wrote the state of '{deployment}' to {file}.")
 
@@ -107,9 +139,11 @@ def mv_command(deployment: str, new_name: str) -> None:
         state = _existing(store.load(deployment), deployment)
         if store.load(new_name) is not None:
             raise StateError(f"'{new_name}' already has state in {store.describe()}; not overwritten")
+        store.history.copy_to(store.history, deployment, new_name)
         state.deployment = new_name
         store.save(state)
-        store.delete(deployment)
+        store.delete(deployment, keep_last=False)
+        store.history.drop(deployment)
     click.echo(f"Moved the state of '{deployment}' to '{new_name}' in {store.describe()}.")
 
 
@@ -117,7 +151,7 @@ def mv_command(deployment: str, new_name: str) -> None:
 @click.argument("deployment")
 @click.option("--force", is_flag=True, help="Remove it even though it still records resources.")
 def rm_command(deployment: str, force: bool) -> None:
-    """Forget a deployment's state (the cloud is not touched)."""
+    """Forget a deployment's state (the cloud is not touched; the document stays readable in `state history`)."""
     with _inputs().open() as store, store.lock(deployment, command="state rm"):
         state = _existing(store.load(deployment), deployment)
         if state.resources and not force:
@@ -146,7 +180,8 @@ def unlock_command(deployment: str, force: bool) -> None:
 @state_group.command("migrate")
 @click.option("--to", "destination", required=True, metavar="LOCATION", help="Where to copy every deployment.")
 def migrate_command(destination: str) -> None:
-    """Copy every deployment's state to another backend (refusing to overwrite one there); the source stays."""
+    """Copy every deployment's state and its kept versions to another backend (refusing to overwrite one
+    there); the source stays."""
     inputs = _inputs()
     with inputs.open() as source, inputs.open(destination) as target:
         for deployment in source.deployments():
@@ -154,6 +189,7 @@ def migrate_command(destination: str) -> None:
                 state = _existing(source.load(deployment), deployment)
                 if target.load(deployment) is not None:
                     raise StateError(f"'{deployment}' already has state in {destination}; not overwritten")
+                source.history.copy_to(target.history, deployment)
                 target.save(state)
             click.echo(f"Copied '{deployment}' to {target.describe()}.")
 

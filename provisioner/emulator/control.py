@@ -127,14 +127,6 @@ async def sql_tds(call: Call) -> Response:
     return arm_json({"host": address[0], "port": address[1]})
 
 
-@_guarded("GET", "/_cloud/sql-endpoint")
-async def sql_endpoint(call: Call) -> Response:
-    """Where a database's T-SQL authorization endpoint is (see sql/database_routes.py)."""
-    from provisioner.emulator.sql.database_routes import endpoint_for
-
-    return arm_json(endpoint_for(call, call.query_value("id") or ""))
-
-
 @_guarded("GET", "/_cloud/web-app-identity-endpoint")
 async def web_app_identity_endpoint(call: Call) -> Response:
     """IDENTITY_ENDPOINT and IDENTITY_HEADER of a web app (see web/identity_routes.py)."""

@@ -1,5 +1,6 @@
 """What every fresh local cloud contains: the operator principal (Owner on the subscription, allowed to
-manage groups in Graph) and a couple of users for SQL admin examples. Idempotent."""
+manage groups and app role assignments in Graph), Microsoft Graph's service principal (with its
+application permissions) and a couple of users for SQL admin examples. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from provisioner.emulator.arm.ids import subscription_id
 from provisioner.emulator.authorization.models import OWNER_ROLE_GUID, store_role_assignment
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.core.store import DirectoryObject
+from provisioner.emulator.graph.app_roles import ensure_graph_service_principal
 from provisioner.emulator.graph.directory import create_user
 
 TENANT_DOMAIN = "provisionlocal.onmicrosoft.com"
@@ -22,6 +24,7 @@ SEEDED_USERS = (
 def seed_cloud(cloud: LocalCloud) -> None:
     identity = cloud.identity
     store = cloud.store
+    ensure_graph_service_principal(store, identity.tenant_id)
     if store.get_directory_object(identity.operator_object_id) is not None:
         return
     with store.transaction():

@@ -10,17 +10,18 @@ from provisioner.emulator.authorization import routes as authorization
 from provisioner.emulator.compute import routes as compute
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.runtime import ScopeFinder
+from provisioner.emulator.graph import app_role_routes as graph_app_roles
 from provisioner.emulator.graph import routes as graph
 from provisioner.emulator.keyvault import deleted_routes as keyvault_deleted
 from provisioner.emulator.keyvault import routes as keyvault
 from provisioner.emulator.keyvault import secret_routes as keyvault_secrets
 from provisioner.emulator.keyvault.secrets import secret_scope
 from provisioner.emulator.managedidentity import routes as managedidentity
+from provisioner.emulator.mysql import routes as mysql
 from provisioner.emulator.network import routes as network
 from provisioner.emulator.resources import metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
-from provisioner.emulator.sql import database_routes as sql_database
 from provisioner.emulator.sql import firewall_routes as sql_firewall
 from provisioner.emulator.sql import routes as sql
 from provisioner.emulator.storage import blob_routes
@@ -36,6 +37,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     control.routes,
     entra.routes,
     graph.routes,
+    graph_app_roles.routes,
     imds.routes,
     keyvault.routes,
     keyvault_deleted.routes,
@@ -43,12 +45,12 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     managedidentity.routes,
     metadata.routes,
     metadata.documents,
+    mysql.routes,
     network.routes,
     operations.routes,
     resources.routes,
     sql.routes,
     sql_admin.routes,
-    sql_database.routes,
     sql_firewall.routes,
     storage.routes,
     web.routes,

@@ -135,6 +135,8 @@ class CloudClients(Protocol):
     @property
     def web(self) -> Any: ...  # azure.mgmt.web.WebSiteManagementClient
     @property
+    def mysql(self) -> Any: ...  # azure.mgmt.mysqlflexibleservers.MySQLManagementClient
+    @property
     def msgraph(self) -> Any: ...  # msgraph.GraphServiceClient (async: run its calls with `run_msgraph`)
 
     def run_msgraph(self, call: Callable[[Any], Awaitable[T]]) -> T:

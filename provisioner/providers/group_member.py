@@ -17,7 +17,7 @@ from msgraph.generated.models.reference_create import ReferenceCreate
 from provisioner.errors import TransientCloudError
 from provisioner.kinds.group_member import GroupMemberSpec
 from provisioner.providers.base import Desired, Observed, Provider, ProviderContext
-from provisioner.providers.msgraph import all_pages, get_or_none
+from provisioner.providers.msgraph import all_pages, error_message, get_or_none
 
 ALREADY_MEMBER = "added object references already exist"
 BAD_REQUEST = 400
@@ -42,9 +42,9 @@ class GroupMemberProvider(Provider[GroupMemberSpec]):
             try:
                 await msgraph.groups.by_group_id(group).members.ref.post(reference)
             except APIError as error:
-                if error.response_status_code == NOT_FOUND and member.lower() in _message(error).lower():
+                if error.response_status_code == NOT_FOUND and member.lower() in error_message(error).lower():
                     raise _principal_not_found(member) from None
-                if error.response_status_code != BAD_REQUEST or ALREADY_MEMBER not in _message(error):
+                if error.response_status_code != BAD_REQUEST or ALREADY_MEMBER not in error_message(error):
                     raise
 
         ctx.clients.run_msgraph(add)
@@ -77,10 +77,6 @@ def _principal_not_found(member: str) -> TransientCloudError:
     """Graph does not know the member (yet): a principal created moments ago may still be replicating."""
     message = f"404 PrincipalNotFound: Graph does not know the directory object {member} (yet)"
     return TransientCloudError(message, status=NOT_FOUND, code="PrincipalNotFound")
-
-
-def _message(error: APIError) -> str:
-    return str(getattr(getattr(error, "error", None), "message", None) or error.message or "")
 
 
 def _observe(group: str, member: str) -> Observed:

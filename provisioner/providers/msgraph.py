@@ -40,3 +40,8 @@ async def all_pages(first: Any, next_page: Callable[[str], Awaitable[Any]]) -> l
         page = await next_page(page.odata_next_link)
         items.extend(page.value or [])
     return items
+
+
+def error_message(error: APIError) -> str:
+    """The message of Graph's error body (or the SDK's own when there is none)."""
+    return str(getattr(getattr(error, "error", None), "message", None) or error.message or "")

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from provisioner.state.history import History
 from provisioner.state.lock import LockHolder
 from provisioner.state.model import DeploymentState
 
@@ -26,7 +27,12 @@ class StateLock(Protocol):
 
 
 class StateBackend(Protocol):
-    """Load, save (guarded against concurrent writers), list and delete state documents; lock them."""
+    """Load, save (guarded against concurrent writers), list and delete state documents; lock them.
+
+    `delete` keeps the removed document in `history` unless `keep_last` is false.
+    """
+
+    history: History
 
     def describe(self) -> str: ...
 
@@ -38,7 +44,7 @@ class StateBackend(Protocol):
 
     def deployments(self) -> list[str]: ...
 
-    def delete(self, deployment: str) -> None: ...
+    def delete(self, deployment: str, *, keep_last: bool = True) -> None: ...
 
     def lock(self, deployment: str, *, command: str, timeout: float = 0.0) -> StateLock: ...
 

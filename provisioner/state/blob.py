@@ -24,6 +24,7 @@ from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
 from provisioner.errors import ConfigurationError, StateError
 from provisioner.state.backend import BLOB_SCHEME
 from provisioner.state.blob_lock import BlobLeaseLock, break_lock, lease_seconds
+from provisioner.state.history import History, history_keep, state_text
 from provisioner.state.lock import LockHolder
 from provisioner.state.model import DeploymentState
 from provisioner.state.store import DEPLOYMENT_NAME, check_deployment_name
@@ -49,6 +50,36 @@ class BlobLocation:
         return f"{BLOB_SCHEME}{self.account}/{self.container}/{self.prefix}".rstrip("/")
 
 
+class ContainerDocuments:
+    """Documents as blobs under a container prefix (history copies: unconditional writes)."""
+
+    def __init__(self, container: ContainerClient, location: BlobLocation) -> None:
+        self.container = container
+        self.location = location
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            return self.container.get_blob_client(self.location.prefix + name).download_blob().readall().decode()
+        except ResourceNotFoundError:
+            return None
+        except HttpResponseError as error:
+            raise StateError(f"cannot read state {self.location.describe()}/{name}: {error.reason}") from None
+
+    def write_text(self, name: str, text: str) -> None:
+        try:
+            self.container.get_blob_client(self.location.prefix + name).upload_blob(text.encode(), overwrite=True)
+        except HttpResponseError as error:
+            raise StateError(f"cannot write state {self.location.describe()}/{name}: {error.reason}") from None
+
+    def names(self, prefix: str) -> list[str]:
+        blobs = self.container.list_blobs(name_starts_with=self.location.prefix + prefix)
+        return [blob.name.removeprefix(self.location.prefix) for blob in blobs]
+
+    def remove(self, name: str) -> None:
+        with contextlib.suppress(ResourceNotFoundError):
+            self.container.get_blob_client(self.location.prefix + name).delete_blob()
+
+
 class BlobStateStore:
     def __init__(
         self,
@@ -62,7 +93,9 @@ class BlobStateStore:
         service = BlobServiceClient(account_url, credential=credential, connection_verify=connection_verify)
         self.container: ContainerClient = service.get_container_client(location.container)
         self._etags: dict[str, str | None] = {}  # deployment -> ETag last seen (None: known missing)
+        self._seen: dict[str, str] = {}  # deployment -> the text of the document of that ETag
         self._guard = threading.Lock()
+        self.history = History(ContainerDocuments(self.container, location), history_keep())
 
     def describe(self) -> str:
         return self.location.describe()
@@ -85,17 +118,20 @@ class BlobStateStore:
             data = json.loads(text)
         except ValueError as exc:
             raise StateError(f"{self.describe()}/{name}: state is not valid JSON ({exc})") from None
-        return DeploymentState.from_json(data, f"{self.describe()}/{name}")
+        state = DeploymentState.from_json(data, f"{self.describe()}/{name}")
+        self._seen[deployment] = text
+        return state
 
     def load_or_new(self, deployment: str) -> DeploymentState:
         return self.load(deployment) or DeploymentState(deployment=deployment)
 
     def save(self, state: DeploymentState) -> None:
         name = self._name(state.deployment)
-        text = json.dumps(state.to_json(), indent=2) + "\n"
+        text = state_text(state)
         with self._guard:
             if state.deployment not in self._etags:
                 self.load(state.deployment)  # a first write without a read: guard against what is there
+            self.history.before_save(lambda: self._last_seen(state.deployment), state)
             etag = self._etags[state.deployment]
             condition: dict[str, Any] = (
                 {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {"overwrite": False}
@@ -113,6 +149,11 @@ class BlobStateStore:
             except HttpResponseError as error:
                 raise StateError(f"cannot write state {self.describe()}/{name}: {error.reason}") from None
             self._etags[state.deployment] = str(written["etag"])
+            self._seen[state.deployment] = text
+
+    def _last_seen(self, deployment: str) -> DeploymentState | None:
+        seen = self._seen.get(deployment)
+        return None if seen is None else DeploymentState.from_json(json.loads(seen), self._name(deployment))
 
     def deployments(self) -> list[str]:
         names = (blob.name for blob in self.container.list_blobs(name_starts_with=self.location.prefix or None))
@@ -121,7 +162,10 @@ class BlobStateStore:
         )
         return sorted(stem for stem in stems if DEPLOYMENT_NAME.fullmatch(stem))
 
-    def delete(self, deployment: str) -> None:
+    def delete(self, deployment: str, *, keep_last: bool = True) -> None:
+        if keep_last:
+            self.history.before_delete(self.load(deployment))
+        self._seen.pop(deployment, None)
         with contextlib.suppress(ResourceNotFoundError):
             self.container.get_blob_client(self._name(deployment)).delete_blob()
         self._etags[deployment] = None

@@ -1,5 +1,6 @@
 """A deployment lock as a lease on `<deployment>.lock`: held while a background thread renews it, so a
-holder that dies (even by SIGKILL) frees it when the lease runs out. The blob's metadata says who holds it."""
+holder that dies (even by SIGKILL) frees it when the lease runs out. The blob's metadata (Set Blob Metadata,
+under the lease) says who holds it."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class BlobLeaseLock(HeldLock):
         if self._renewer is not None:
             self._renewer.join()
         try:
-            self.blob.upload_blob(b"", overwrite=True, lease=self._lease, metadata={})
+            self.blob.set_blob_metadata({}, lease=self._lease)
             self._lease.release()
         except HttpResponseError:
             pass  # the lease ran out meanwhile; it frees itself
@@ -95,7 +96,7 @@ class BlobLeaseLock(HeldLock):
             "deployment": self.deployment,
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        self.blob.upload_blob(b"", overwrite=True, lease=lease, metadata=record)
+        self.blob.set_blob_metadata(record, lease=lease)
         self._lease = lease
         self._stop.clear()
         self._renewer = threading.Thread(target=self._renew, name=f"lease-{self.deployment}", daemon=True)

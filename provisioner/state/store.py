@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from provisioner.errors import ConfigurationError, StateError
 from provisioner.state.backend import StateBackend
+from provisioner.state.history import History, history_keep, state_text
 from provisioner.state.lock import DeploymentLock, LockHolder
 from provisioner.state.model import DeploymentState
 
@@ -28,14 +30,48 @@ def check_deployment_name(name: str) -> str:
     return name
 
 
+class DirectoryDocuments:
+    """Documents as files under a directory, written atomically."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            return (self.directory / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"cannot read state {self.directory / name}: {exc.strerror}") from None
+
+    def write_text(self, name: str, text: str) -> None:
+        try:
+            _atomic_write(self.directory / name, text)
+        except OSError as exc:
+            raise StateError(f"cannot write state {self.directory / name}: {exc.strerror}") from None
+
+    def names(self, prefix: str) -> list[str]:
+        folder, _, stem = prefix.rpartition("/")
+        where = self.directory / folder
+        if not where.is_dir():
+            return []
+        return [f"{folder}/{path.name}" if folder else path.name for path in where.glob(f"{glob.escape(stem)}*")]
+
+    def remove(self, name: str) -> None:
+        (self.directory / name).unlink(missing_ok=True)
+
+
 class StateStore:
     def __init__(self, directory: Path = DEFAULT_STATE_DIR) -> None:
         self.directory = directory
+        self.history = History(DirectoryDocuments(directory), history_keep())
 
     def describe(self) -> str:
         return str(self.directory)
 
-    def delete(self, deployment: str) -> None:
+    def delete(self, deployment: str, *, keep_last: bool = True) -> None:
+        if keep_last:
+            self.history.before_delete(self.load(deployment))
         self.path(deployment).unlink(missing_ok=True)
 
     def path(self, deployment: str) -> Path:
@@ -61,7 +97,8 @@ class StateStore:
     def save(self, state: DeploymentState) -> None:
         """Replace the document atomically: readers see the old or the new one, never a mix."""
         path = self.path(state.deployment)
-        text = json.dumps(state.to_json(), indent=2, sort_keys=False) + "\n"
+        self.history.before_save(lambda: self.load(state.deployment), state)
+        text = state_text(state)
         try:
             _atomic_write(path, text)
         except OSError as exc:

@@ -18,7 +18,6 @@ from provisioner.errors import CloudError, VerifyError
 
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
-MAY_READ = "SELECT HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
 NO_READ = "connected, but the SELECT permission is denied in the database (not db_datareader, db_owner or the admin)"
 SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
 
@@ -133,6 +132,7 @@ def secret_read(identity: Identity, params: Params) -> str:
 
 def sql_read(identity: Identity, params: Params) -> str:
     """Log in over TDS with the identity's token for Azure SQL and ask whether it may SELECT."""
+    from provisioner.azure.sql_statements import MAY_READ
     from provisioner.azure.sql_tds import TdsAddress, run
 
     token = identity.credential.get_token(identity.scope("sql")).token

@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from provisioner.azure.ids import parse_arm_id
 from provisioner.azure.profiles import CloudProfile
+from provisioner.azure.sql_statements import MAY_READ
 from provisioner.verify.abilities import Action
 from provisioner.verify.model import Outcome, error
 from provisioner.verify.probe import STEPS
@@ -33,6 +35,8 @@ BLOB_API_VERSION = "2021-08-06"  # the blob data plane's x-ms-version (bearer to
 MARKER_TEXT = MARKER.decode().removesuffix("\n")  # the scripts write it with its newline, as the probe does
 PRINTABLE = re.compile(r"[\x20-\x7e]*")
 ENDPOINT = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*/?")
+SQL_PORT = 1433
+SQL_QUERY = MAY_READ  # the same question as the probe's: may the identity SELECT in the database?
 
 Params = Mapping[str, Any]
 
@@ -151,6 +155,15 @@ def _secret_url(params: Params) -> str:
     return f"{_endpoint(params['vault_url'])}secrets/{name}?api-version={VAULT_API_VERSION}"
 
 
+def _sql(where: Where, params: Params) -> tuple[str, ...]:
+    """The server's host name under the cloud's SQL suffix, and the database (both from the database's id)."""
+    parts = parse_arm_id(str(params["database_id"]))
+    server, database = parts.name, str(params["database_id"]).rstrip("/").rpartition("/databases/")[2]
+    if not re.fullmatch(r"[a-z0-9-]{1,63}", server) or not re.fullmatch(r"[A-Za-z0-9 ._-]{1,128}", database):
+        raise ValueError(f"{server!r} / {database!r} is not a server and database name to put in a script")
+    return f"{server}.{where.profile.sql_suffix}", database
+
+
 ARGUMENTS: dict[Action, Callable[[Where, Params], tuple[str, ...]]] = {
     Action.ARM_READ: _arm_read,
     Action.GROUP_WRITE: _group_write,
@@ -159,5 +172,6 @@ ARGUMENTS: dict[Action, Callable[[Where, Params], tuple[str, ...]]] = {
     Action.SAS_READ: lambda where, params: (*_service_sas(where, params, "rl"), _container_url(params)),
     Action.SAS_WRITE: lambda where, params: (*_service_sas(where, params, "rcw"), _blob_url(params)),
     Action.SECRET_READ: lambda where, params: (_secret_url(params),),
+    Action.SQL_READ: _sql,
 }
-"""The arguments of each script function after the probe id and the token (SQL is never run in a VM)."""
+"""The arguments of each script function after the probe id and the token (SQL only in the Windows script)."""

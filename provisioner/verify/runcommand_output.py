@@ -1,7 +1,8 @@
 """What a Run Command script printed, as outcomes: the same classification as the probe's.
 
 A script prints, for each check, `provision-verify ID STATUS CODE STEP [NOTE]`: the HTTP status and
-Azure's error code (`-` for none) of its last request, the step that request made, and a note
+Azure's error code (`-` for none) of its last request (for SQL: 200, or 403 with SQL's login or
+permission error number, or 0 with any other), the step that request made, and a note
 (`SIZE NAME` of a downloaded blob); and `provision-verify token:AUDIENCE WHY` for a token it could
 not get, when the checks needing it print nothing. A 2xx is `allowed`, a 403 `refused` (for lack of
 rights), anything else (no answer: status 0) an `error`; two steps are errors whatever the status.
@@ -29,6 +30,7 @@ STEP_NAMES = {
     "write": "writing the blob",
     "readback": "reading the blob back with the SAS",
     "secret": "getting the secret",
+    "sql": "the SQL login and SELECT permission check (SqlConnection with the IMDS token)",
 }
 """What the last request of each step was, for the detail of a refusal or an error."""
 
@@ -66,7 +68,10 @@ def _outcome(probe: Probe, line: str | None) -> Outcome:
         return Outcome(Actual.ALLOWED, None, _allowed_detail(probe, step, note) + INSIDE)
     what = STEP_NAMES.get(step, "the access")
     if status == REFUSED:
-        return Outcome(Actual.REFUSED, code, f"{what} was refused (HTTP 403){INSIDE}")
+        how = f"SQL error {code}" if step == "sql" else "HTTP 403"
+        return Outcome(Actual.REFUSED, code, f"{what} was refused ({how}){INSIDE}")
+    if step == "sql":
+        return error(f"{what} failed (SQL error {code or 'none: no connection'}){INSIDE}", code)
     return error(f"{what} answered HTTP {status or 'nothing'}{INSIDE}", code)
 
 
@@ -81,6 +86,8 @@ def _allowed_detail(probe: Probe, step: str, note: str) -> str:
         return f"wrote blob '{params['blob_name']}'"
     if probe.action is Action.SAS_WRITE:
         return f"got a service SAS through ARM, wrote blob '{params['blob_name']}' with it and read it back"
+    if probe.action is Action.SQL_READ:
+        return "connected over TDS with a token for Azure SQL and may read"
     if probe.action is Action.SECRET_READ:
         return f"read the value of secret '{params['name']}' (not shown)"
     listed = "listed the container (empty: no blob to download)"

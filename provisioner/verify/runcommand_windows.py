@@ -9,7 +9,7 @@ so the only quote PowerShell would read in them is `'`, which is doubled.
 
 from __future__ import annotations
 
-from provisioner.verify.runcommand_calls import BLOB_API_VERSION, MARKER_TEXT, Script
+from provisioner.verify.runcommand_calls import BLOB_API_VERSION, MARKER_TEXT, SQL_PORT, SQL_QUERY, Script
 
 FUNCTIONS = r"""
 $ProgressPreference = 'SilentlyContinue'
@@ -124,6 +124,32 @@ function sas_write([string]$Id, [string]$Token, [string]$Uri, [string]$Request, 
   if (-not (Invoke-Access '' 'GET' $target @{'x-ms-version' = $BlobVersion})) { Write-Result $Id 'readback'; return }
   if ($script:Reply -ceq $Marker) { Write-Result $Id 'readback' } else { Write-Result $Id 'differs' }
 }
+# The tutorial's way in: the IMDS token as SqlConnection.AccessToken, then a SELECT. SQL's login and
+# permission refusals (18456, 229, 916) count as 403; any other SqlException number is an error.
+function sql_read([string]$Id, [string]$Token, [string]$Server, [string]$Database) {
+  if (-not $Token) { return }
+  $script:Status = 0; $script:Code = '-'
+  $connection = New-Object System.Data.SqlClient.SqlConnection
+  $connection.ConnectionString = "Data Source=tcp:$Server,$SqlPort;Initial Catalog=$Database;" +
+    'Encrypt=True;TrustServerCertificate=False;Connect Timeout=30'
+  $connection.AccessToken = $Token
+  try {
+    $connection.Open()
+    $command = $connection.CreateCommand()
+    $command.CommandText = $SqlQuery
+    $script:Status = 403; $script:Code = '229'
+    if ("$($command.ExecuteScalar())" -eq '1') { $script:Status = 200; $script:Code = '-' }
+  } catch [System.Data.SqlClient.SqlException] {
+    $number = $_.Exception.Number
+    $script:Code = "$number"
+    if (@(18456, 229, 916) -contains $number) { $script:Status = 403 }
+  } catch {
+    $script:Code = '-'
+  } finally {
+    $connection.Dispose()
+  }
+  Write-Result $Id 'sql'
+}
 function secret_read([string]$Id, [string]$Token, [string]$Uri) {
   if (-not $Token) { return }
   $null = Invoke-Access $Token 'GET' $Uri
@@ -136,6 +162,7 @@ function secret_read([string]$Id, [string]$Token, [string]$Uri) {
 def windows_script(script: Script) -> str:
     """The PowerShell script (run with RunPowerShellScript)."""
     lines = [f"$BlobVersion = {ps_quote(BLOB_API_VERSION)}", f'$Marker = {ps_quote(MARKER_TEXT)} + "`n"']
+    lines += [f"$SqlPort = {SQL_PORT}", f"$SqlQuery = {ps_quote(SQL_QUERY)}"]
     lines += [FUNCTIONS.strip()]
     lines += [f"Get-Token {ps_quote(name)} {ps_quote(url)}" for name, url in script.token_urls.items()]
     for call in script.calls:

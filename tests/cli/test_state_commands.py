@@ -93,3 +93,41 @@ def test_unlock_without_force_and_without_a_terminal_refuses(cloud: Cloud, locat
     with pytest.raises(StateError, match="locked by"), second.lock("busy", command="apply"):
         pass
     lock.release()
+
+
+def _three_versions(store: StateStore, deployment: str) -> None:
+    for value in ("first", "second", "third"):
+        run = StateStore(store.directory)
+        state = run.load_or_new(deployment)
+        state.outputs["value"] = value
+        run.save(state)
+
+
+def test_history_travels_with_migrate_and_mv(cloud: Cloud, location: str, tmp_path: Path) -> None:
+    local = StateStore(tmp_path / "local")
+    _three_versions(local, "lesson")
+    where = location + "/with-history"
+    assert _state(cloud, str(local.directory), "migrate", "--to", where)[0] == 0
+    code, text = _state(cloud, where, "history", "lesson")
+    assert code == 0 and [line.split()[0] for line in text.splitlines()] == ["v2", "v1"], text
+    code, text = _state(cloud, where, "show", "lesson", "--version", "1")
+    assert code == 0 and json.loads(text)["outputs"] == {"value": "first"}
+    assert _state(cloud, where, "mv", "lesson", "lesson-b")[0] == 0
+    code, text = _state(cloud, where, "history", "lesson-b")
+    assert code == 0 and text.split()[0] == "v2", text
+    code, text = _state(cloud, where, "show", "lesson-b", "--version", "2")
+    assert json.loads(text) == {**json.loads(text), "deployment": "lesson-b", "outputs": {"value": "second"}}
+    assert "No earlier versions" in _state(cloud, where, "history", "lesson")[1]
+
+
+def test_roll_back_to_a_kept_version(cloud: Cloud, location: str, tmp_path: Path) -> None:
+    local = StateStore(tmp_path / "local")
+    _three_versions(local, "undo")
+    where = str(local.directory)
+    assert _state(cloud, where, "pull", "undo", str(tmp_path / "old.json"), "--version", "1")[0] == 0
+    assert _state(cloud, where, "push", "undo", str(tmp_path / "old.json"))[0] == 0
+    assert StateStore(local.directory).load_or_new("undo").outputs == {"value": "first"}
+    code, text = _state(cloud, where, "history", "undo")
+    assert text.split()[0] == "v3", text  # the rolled-back document is itself kept
+    code, text = _state(cloud, where, "show", "undo", "--version", "9")
+    assert code == 1 and "no state version v9" in text

@@ -1,22 +1,24 @@
-"""Azure SQL for emulator tests: the azure-mgmt-sql client, server and database bodies, and a small client
-for a database's authorization endpoint (plain HTTPS: it is not an Azure API)."""
+"""Azure SQL for emulator tests: the azure-mgmt-sql client, server and database bodies, and a database
+reached over TDS with the real python-tds client."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import pytds
+import pytest
 from azure.mgmt.sql import SqlManagementClient
 
+from provisioner.azure.sql_tds import TdsAddress, connect
 from provisioner.emulator.server import LocalCloudServer
-from tests.control import control_headers
 from tests.emulator import clients
-from tests.emulator.helpers_web import https
 
 LOCATION = "westus"
 SQL_SCOPE = "https://database.windows.net/.default"
 SQL_RESOURCE = "https://database.windows.net/"
 ADMIN_PASSWORD = "Str0ng-Local-Pw!"
+AZURE_SERVICES = "AllowAllWindowsAzureIps"
 
 
 def sql(server: LocalCloudServer, credential: Any) -> SqlManagementClient:
@@ -43,9 +45,24 @@ def entra_admin(login: str, sid: str, *, aad_only: bool = False, principal_type:
 
 
 def sql_server(
-    server: LocalCloudServer, credential: Any, group: str, name: str, admin: dict[str, Any] | None = None
+    server: LocalCloudServer,
+    credential: Any,
+    group: str,
+    name: str,
+    admin: dict[str, Any] | None = None,
+    *,
+    azure_services: bool = False,
 ) -> Any:
-    return sql(server, credential).servers.begin_create_or_update(group, name, server_body(admin)).result()
+    """A server; with `azure_services`, the AllowAllWindowsAzureIps rule too (without a rule nobody logs in)."""
+    client = sql(server, credential)
+    created = client.servers.begin_create_or_update(group, name, server_body(admin)).result()
+    if azure_services:
+        client.firewall_rules.create_or_update(group, name, AZURE_SERVICES, firewall_rule("0.0.0.0", "0.0.0.0"))
+    return created
+
+
+def firewall_rule(start: str, end: str) -> dict[str, Any]:
+    return {"properties": {"startIpAddress": start, "endIpAddress": end}}
 
 
 def database(server: LocalCloudServer, credential: Any, group: str, sql_server_name: str, name: str) -> Any:
@@ -55,45 +72,68 @@ def database(server: LocalCloudServer, credential: Any, group: str, sql_server_n
     return poller.result()
 
 
-class DatabaseEndpoint:
-    """A database's T-SQL authorization endpoint, found through `GET /_cloud/sql-endpoint?id=...`."""
+@dataclass(frozen=True)
+class SqlError:
+    """A refused login or statement, as SQL Server reported it over TDS."""
 
-    def __init__(self, server: LocalCloudServer, database_id: str) -> None:
-        self.server = server
-        with https(server) as http:
-            answer = http.get(
-                f"{server.url}/_cloud/sql-endpoint", params={"id": database_id}, headers=control_headers(server)
-            )
-        answer.raise_for_status()
-        self.info: dict[str, str] = answer.json()
+    number: int
+    level: int
+    state: int
+    message: str  # the last message
+    messages: str  # all of them, as the client joins them
 
-    def run(self, token: str, statement: str) -> httpx.Response:
-        with https(self.server) as http:
-            return http.post(self.info["query_url"], json={"statement": statement}, headers=_bearer(token))
+
+class SqlDatabase:
+    """One database over TDS, through the real python-tds client: each call logs in with a token."""
+
+    def __init__(self, server: LocalCloudServer, server_name: str, database: str, wait: float = 10) -> None:
+        address = server.cloud.tds_address
+        assert address is not None
+        self.address = TdsAddress(address[0], address[1], str(server.ca_cert))
+        self.server_name = server_name
+        self.database = database
+        self.wait = wait  # python-tds sleeps out its login timeout on errors it thinks transient (40532, 40615)
+
+    def login(self, token: str) -> Any:
+        return connect(self.address, f"{self.server_name}.database.windows.net", self.database, token, self.wait)
+
+    def run(self, token: str, statement: str) -> dict[str, Any]:
+        with self.login(token) as connection, connection.cursor() as cursor:
+            cursor.execute(statement)
+            if cursor.description is None:
+                return {"columns": [], "rows": []}
+            columns = [str(column[0]) for column in cursor.description]
+            return {"columns": columns, "rows": [list(row) for row in cursor.fetchall()]}
 
     def ok(self, token: str, statement: str) -> dict[str, Any]:
-        answer = self.run(token, statement)
-        assert answer.status_code == 200, answer.text
-        result: dict[str, Any] = answer.json()
-        return result
+        return self.run(token, statement)
 
-    def error(self, token: str, statement: str) -> tuple[int, dict[str, Any]]:
-        """(HTTP status, the error) of a refused statement."""
-        answer = self.run(token, statement)
-        assert answer.status_code != 200, answer.text
-        error: dict[str, Any] = answer.json()["error"]
-        return answer.status_code, error
+    def error(self, token: str, statement: str) -> SqlError:
+        """The error SQL Server answered, at login or to the statement."""
+        with pytest.raises((pytds.Error, TimeoutError)) as refused:
+            self.run(token, statement)
+        error = refused.value.__cause__ if isinstance(refused.value, TimeoutError) else refused.value
+        assert isinstance(error, pytds.Error), refused.value
+        return SqlError(error.msg_no, error.severity, error.state, error.text, str(error.args[0]))  # type: ignore[attr-defined]
 
     def connect(self, token: str) -> dict[str, Any]:
-        with https(self.server) as http:
-            answer = http.post(self.info["connect_url"], headers=_bearer(token))
-        assert answer.status_code == 200, answer.text
-        decision: dict[str, Any] = answer.json()
-        return decision
+        """May this token log in, and what is it there: its user name, whether it may read, its fixed roles."""
+        try:
+            result = self.run(token, f"SELECT USER_NAME(), {MAY_READ}, {ROLE_CHECKS}")
+        except pytds.Error as refused:
+            return {"can_connect": False, "can_read": False, "error_number": refused.msg_no}  # type: ignore[attr-defined]
+        user, may_read, *in_roles = result["rows"][0]
+        return {
+            "can_connect": True,
+            "can_read": may_read == 1,
+            "user_name": user,
+            "roles": [role for role, member in zip(FIXED_ROLES, in_roles, strict=True) if member == 1],
+        }
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"} if token else {}
+MAY_READ = "HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT')"
+FIXED_ROLES = ("db_owner", "db_datareader", "db_denydatareader")
+ROLE_CHECKS = ", ".join(f"IS_ROLEMEMBER('{role}')" for role in FIXED_ROLES)
 
 
 def rows(result: dict[str, Any]) -> list[dict[str, Any]]:

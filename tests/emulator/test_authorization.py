@@ -53,6 +53,27 @@ def test_role_definitions_by_name_and_id(local_cloud: LocalCloudServer, operator
     assert missing.value.error.code == "RoleDefinitionDoesNotExist"
 
 
+def test_the_built_in_catalogue_lists_in_one_page(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
+    authorization = clients.authorization(local_cloud, operator_credential)
+    scope = f"/subscriptions/{local_cloud.cloud.identity.subscription_id}"
+    pages = authorization.role_definitions.list(scope, filter="type eq 'BuiltInRole'").by_page()
+    first = list(next(pages))
+    assert len(first) >= 900
+    assert next(pages, None) is None
+    assert {role.role_name for role in first} >= {"AcrPull", "Key Vault Crypto User", "Website Contributor"}
+    acr_pull = list(authorization.role_definitions.list(scope, filter="roleName eq 'acrpull'"))
+    assert [role.name for role in acr_pull] == ["7f951dda-4ed3-4680-a7ca-43fe172d538d"]
+
+
+def test_any_built_in_role_can_be_assigned(
+    local_cloud: LocalCloudServer, operator_credential: Any, group_id: str, identity: Any
+) -> None:
+    acr_pull = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+    created = builders.assign(local_cloud, operator_credential, group_id, acr_pull, identity.principal_id)
+    assert created.role_definition_id == _definition(local_cloud, acr_pull)
+    clients.authorization(local_cloud, operator_credential).role_assignments.delete(group_id, created.name)
+
+
 def test_create_get_list_and_delete_an_assignment(
     local_cloud: LocalCloudServer, operator_credential: Any, group_id: str, identity: Any
 ) -> None:

@@ -31,6 +31,11 @@ REQUIRED_ROLES = {
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
     "Managed Identity Contributor": "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59",
     "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "Website Contributor": "de139f84-1756-47ae-9be6-808fbbe84772",
+    "Storage Queue Data Reader": "19e7f393-937e-4f77-808e-94535e297925",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 }
 
 
@@ -45,6 +50,21 @@ def test_required_role_has_its_azure_id(name: str, guid: str) -> None:
 def test_names_and_ids_are_unique() -> None:
     roles = builtin_roles()
     assert len({role.guid for role in roles}) == len({role.name.lower() for role in roles}) == len(roles)
+
+
+def test_the_whole_catalogue_is_there() -> None:
+    roles = builtin_roles()
+    assert len(roles) >= 900
+    assert all(role.description and role.permissions for role in roles)
+    assert all(role.created_on.endswith("Z") and len(role.created_on) == 28 for role in roles)
+
+
+def test_a_conditional_block_keeps_its_condition() -> None:
+    conditional = [block for role in builtin_roles() for block in role.permissions if block.condition]
+    assert conditional
+    rendered = conditional[0].to_json()
+    assert rendered["condition"] == conditional[0].condition
+    assert rendered["conditionVersion"] == "2.0"
 
 
 def test_contributor_matches_azure_exactly() -> None:

@@ -145,3 +145,27 @@ def test_virtual_machine_contributor_manages_vms_not_networks() -> None:
 
 def test_no_permissions_allow_nothing() -> None:
     assert not allows([], RG_READ, data_action=False)
+
+
+def test_roles_beyond_the_tools_own_work_by_their_published_actions() -> None:
+    assert can(["AcrPull"], "Microsoft.ContainerRegistry/registries/pull/read")
+    assert not can(["AcrPull"], "Microsoft.ContainerRegistry/registries/push/write")
+    assert can(["Website Contributor"], "Microsoft.Web/sites/config/write")
+    assert not can(["Website Contributor"], "Microsoft.Web/serverfarms/write")
+    assert can(["Storage Account Contributor"], "Microsoft.Storage/storageAccounts/listKeys/action")
+    assert not can(["Storage Account Contributor"], BLOB_READ, data_action=True)
+
+
+def test_data_roles_of_other_services_grant_only_their_data_actions() -> None:
+    read_message = "Microsoft.Storage/storageAccounts/queueServices/queues/messages/read"
+    assert can(["Storage Queue Data Reader"], read_message, data_action=True)
+    assert not can(["Storage Queue Data Reader"], BLOB_READ, data_action=True)
+    decrypt = "Microsoft.KeyVault/vaults/keys/decrypt/action"
+    assert can(["Key Vault Crypto User"], decrypt, data_action=True)
+    assert not can(["Key Vault Crypto User"], GET_SECRET, data_action=True)
+
+
+def test_a_block_with_a_condition_allows_nothing_here() -> None:
+    conditional = Permission(actions=("*",), condition="@Resource[x] StringEquals 'y'", condition_version="2.0")
+    assert not allows([conditional], VM_WRITE, data_action=False)
+    assert allows([conditional, Permission(actions=(VM_WRITE,))], VM_WRITE, data_action=False)

@@ -1,5 +1,5 @@
 """Microsoft.Sql server firewall rules through azure-mgmt-sql: create, read, list, delete, Azure's checks,
-the rules going with their server, and authorization."""
+the rules going with their server, authorization, and the firewall deciding a TDS login before anything else."""
 
 from __future__ import annotations
 
@@ -9,18 +9,25 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.core.rest import HttpRequest
 
+from provisioner.azure.sql_tds import run
 from provisioner.emulator.server import LocalCloudServer
+from provisioner.errors import CloudError
 from tests.emulator import clients
-from tests.emulator.helpers_sql import LOCATION, sql, sql_server
+from tests.emulator.helpers_sql import (
+    AZURE_SERVICES,
+    LOCATION,
+    SQL_SCOPE,
+    SqlDatabase,
+    database,
+    entra_admin,
+    sql,
+    sql_server,
+)
+from tests.emulator.helpers_sql import firewall_rule as rule
 
 GROUP = "sql-firewall-rg"
 SERVER = "firewall-srv"
 API = "2025-01-01"
-AZURE_SERVICES = "AllowAllWindowsAzureIps"
-
-
-def rule(start: str, end: str) -> dict[str, Any]:
-    return {"properties": {"startIpAddress": start, "endIpAddress": end}}
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +146,37 @@ def test_firewall_rules_are_authorized(local_cloud: LocalCloudServer, server_id:
     with pytest.raises(HttpResponseError) as deleting:
         rules.delete(GROUP, SERVER, AZURE_SERVICES)
     assert "Microsoft.Sql/servers/firewallRules/delete" in clients.azure_error(deleting)[2]
+
+
+def test_the_firewall_decides_a_login_before_the_token(
+    local_cloud: LocalCloudServer, operator_credential: Any, server_id: str
+) -> None:
+    """No rule admits 127.0.0.1: 40615 in Azure's words, even for the admin; a rule for the address, or
+    AllowAllWindowsAzureIps (every local client counts as inside the local cloud), lets it in."""
+    admin = entra_admin("ops", local_cloud.cloud.identity.operator_object_id)
+    sql_server(local_cloud, operator_credential, GROUP, "walled-srv", admin)
+    database(local_cloud, operator_credential, GROUP, "walled-srv", "appdb")
+    token = operator_credential.get_token(SQL_SCOPE).token
+    walled = SqlDatabase(local_cloud, "walled-srv", "appdb", wait=0.5)
+    refused = walled.error(token, "SELECT 1")
+    assert (refused.number, refused.level) == (40615, 14)
+    assert refused.message.startswith(
+        "Cannot open server 'walled-srv' requested by the login. Client with IP address '127.0.0.1' is not allowed "
+        "to access the server.  To enable access, use the Windows Azure Management Portal or run "
+        "sp_set_firewall_rule on the master database"
+    )
+    assert walled.error("not-a-token", "SELECT 1").number == 40615  # before the token is looked at
+
+    with pytest.raises(CloudError) as failed:  # the tool's error names the rule that would fix it
+        run(walled.address, "walled-srv", "appdb", token, "SELECT 1", login_timeout=0.5)
+    assert (failed.value.code, failed.value.status) == ("40615", 403)
+    assert "firewallRules/client-127-0-0-1 with startIpAddress = endIpAddress = 127.0.0.1" in str(failed.value)
+
+    client = sql(local_cloud, operator_credential).firewall_rules
+    client.create_or_update(GROUP, "walled-srv", "office", rule("10.0.0.1", "10.0.0.9"))
+    assert walled.error(token, "SELECT 1").number == 40615
+    client.create_or_update(GROUP, "walled-srv", "loopback", rule("127.0.0.1", "127.0.0.1"))
+    assert walled.ok(token, "SELECT 1")["rows"] == [[1]]
+    client.delete(GROUP, "walled-srv", "loopback")
+    client.create_or_update(GROUP, "walled-srv", AZURE_SERVICES, rule("0.0.0.0", "0.0.0.0"))
+    assert walled.ok(token, "SELECT 1")["rows"] == [[1]]

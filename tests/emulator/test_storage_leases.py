@@ -129,3 +129,28 @@ def test_conditional_writes(local_cloud: LocalCloudServer, key: str) -> None:
     with pytest.raises(ResourceExistsError) as exists:
         fresh.upload_blob(b"n2")
     assert exists.value.error_code == "BlobAlreadyExists"
+
+
+def test_set_blob_metadata_under_a_lease(local_cloud: LocalCloudServer, key: str) -> None:
+    blob = _blob(local_cloud, key, "meta.lock")
+    before = blob.get_blob_properties()
+    lease = BlobLeaseClient(blob)
+    lease.acquire(lease_duration=15)
+    assert _code(blob.set_blob_metadata, {"pid": "1"}) == (412, "LeaseIdMissing")
+    assert _code(blob.set_blob_metadata, {"pid": "1"}, lease=str(uuid.uuid4())) == (
+        412,
+        "LeaseIdMismatchWithBlobOperation",
+    )
+    assert _code(
+        blob.set_blob_metadata, {"pid": "1"}, lease=lease, etag='"0x1"', match_condition=MatchConditions.IfNotModified
+    ) == (412, "ConditionNotMet")
+    written = blob.set_blob_metadata({"pid": "42", "command": "apply"}, lease=lease)
+    after = blob.get_blob_properties()
+    assert after.metadata == {"pid": "42", "command": "apply"}
+    assert written["etag"] == after.etag != before.etag and after.last_modified >= before.last_modified
+    assert blob.download_blob().readall() == b"v1"  # the content is kept
+    lease.release()
+    blob.set_blob_metadata({})
+    assert blob.get_blob_properties().metadata == {}
+    missing = blob_service(local_cloud, ACCOUNT, shared_key(ACCOUNT, key)).get_blob_client("state", "absent")
+    assert _code(missing.set_blob_metadata, {"a": "b"}) == (404, "BlobNotFound")

@@ -37,7 +37,8 @@ def world(local_cloud: LocalCloudServer, operator_credential: Any) -> dict[str, 
     app_plan = plan(local_cloud, operator_credential, GROUP, "tds-plan")
     app = site(local_cloud, operator_credential, GROUP, "tds-app", app_plan.id, {"type": "SystemAssigned"})
     identity = local_cloud.cloud.identity
-    sql_server(local_cloud, operator_credential, GROUP, SERVER, entra_admin("ops", identity.operator_object_id))
+    admin = entra_admin("ops", identity.operator_object_id)
+    sql_server(local_cloud, operator_credential, GROUP, SERVER, admin, azure_services=True)
     database(local_cloud, operator_credential, GROUP, SERVER, "appdb")
     return {"app": app, "operator": operator_credential.get_token(SQL_SCOPE).token}
 

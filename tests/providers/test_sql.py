@@ -5,12 +5,13 @@ from typing import Any
 import certifi
 import pytest
 
+from provisioner.azure import sql_statements as tsql
 from provisioner.azure.clients import Clients
 from provisioner.azure.profiles import azure_profile
 from provisioner.azure.sql_tds import SqlConnector, TdsAddress
 from provisioner.azure.target import Target
 from provisioner.emulator.server import LocalCloudServer
-from provisioner.errors import TransientCloudError
+from provisioner.errors import CloudError, TransientCloudError
 from provisioner.plan.context import RunContext
 from provisioner.providers import PROVIDERS
 from provisioner.providers.arm import get_or_none
@@ -147,6 +148,81 @@ def test_sql_database_user_lifecycle(clients: Clients, unique: str, local_cloud:
     wanted = desired("sql_database_user", values)
     updated = full_lifecycle(clients, wanted, changed(wanted, roles=["db_datareader", "db_datawriter"]))
     assert updated.attributes["roles"] == ["db_datareader", "db_datawriter"]
+
+
+def database_with_admin(clients: Clients, unique: str, local_cloud: LocalCloudServer) -> Observed:
+    """A database on a new server whose Entra admin is the operator (T-SQL runs as the operator)."""
+    parent = server(clients, unique)
+    operator = local_cloud.cloud.identity
+    admin = {"server": parent.exports["id"], "login": "op", "object_id": operator.operator_object_id}
+    builders.make(clients, "sql_entra_admin", {**admin, "principal_type": "Application"})
+    return builders.make(clients, "sql_database", {"name": "app", "server": parent.exports["id"]})
+
+
+def batches(local_cloud: LocalCloudServer, since: int) -> list[str]:
+    """The T-SQL the local cloud's TDS listener ran since `since`, other than catalog reads."""
+    records = local_cloud.cloud.log.summary(since)["records"]
+    return [record["statement"] for record in records if record["method"] == "TDS" and record["category"] != "reads"]
+
+
+def test_the_statements_sent_are_the_shared_ones(clients: Clients, unique: str, local_cloud: LocalCloudServer) -> None:
+    """Create, adopt, role change and delete send exactly the text `sql_statements` builds: the one
+    builder both targets use (only the address differs, see the Azure test below)."""
+    database = database_with_admin(clients, unique, local_cloud)
+    group_name = f"odd ]readers[ {unique}"
+    builders.make(clients, "entra_group", {"display_name": group_name})
+    users = PROVIDERS["sql_database_user"]
+    values = {"database": database.exports["id"], "name": group_name, "roles": ["db_datareader"]}
+    start = local_cloud.cloud.log.summary(include_records=False)["last"]
+    created = users.create(RunContext(clients), desired("sql_database_user", values))
+    adopted = users.create(RunContext(clients), desired("sql_database_user", values))
+    changed_roles = desired("sql_database_user", {**values, "roles": ["db_datawriter"]})
+    users.update(RunContext(clients), changed_roles, adopted, users.diff(changed_roles, adopted))
+    users.delete(RunContext(clients), created.azure_id, created.attributes)
+    assert batches(local_cloud, start) == [
+        tsql.create_user(group_name),
+        tsql.add_member("db_datareader", group_name),
+        tsql.create_user(group_name),  # 15023: adopted
+        tsql.add_member("db_datawriter", group_name),
+        tsql.drop_member("db_datareader", group_name),
+        tsql.drop_user(group_name),
+    ]
+    assert tsql.create_user(group_name) == f"CREATE USER [odd ]]readers[ {unique}] FROM EXTERNAL PROVIDER"
+
+
+def test_a_user_whose_sid_is_not_the_principals_is_replaced(
+    clients: Clients, unique: str, local_cloud: LocalCloudServer
+) -> None:
+    database = database_with_admin(clients, unique, local_cloud)
+    identity = {"name": f"app-{unique}", "resource_group": f"rg-{unique}"}
+    first = builders.make(clients, "user_assigned_identity", identity)
+    values = {"database": database.exports["id"], "name": identity["name"], "roles": ["db_datareader"]}
+    wanted = desired("sql_database_user", values)
+    users = PROVIDERS["sql_database_user"]
+    created = users.create(RunContext(clients), wanted)
+    assert created.attributes["sid"] == first.exports["client_id"].lower()  # a service principal's SID: its client id
+
+    PROVIDERS["user_assigned_identity"].delete(RunContext(clients), first.azure_id, first.attributes)
+    again = builders.make(clients, "user_assigned_identity", identity)  # same name, new principal
+    stale = read(clients, wanted)
+    assert stale is not None
+    (change,) = users.diff(wanted, stale)
+    assert (change.path, change.before, change.after, change.forces_replacement) == (
+        "sid",
+        first.exports["client_id"].lower(),
+        again.exports["client_id"].lower(),
+        True,
+    )
+    users.delete(RunContext(clients), stale.azure_id, stale.attributes)
+    users.create(RunContext(clients), wanted)
+    fresh = read(clients, wanted)
+    assert fresh is not None and users.diff(wanted, fresh) == []
+
+
+def test_a_name_longer_than_a_sysname_is_refused_as_sql_server_refuses_it() -> None:
+    with pytest.raises(CloudError) as refused:
+        tsql.create_user("x" * 129)
+    assert refused.value.code == "103"
 
 
 def test_creating_a_user_that_exists_adopts_it(clients: Clients, unique: str, local_cloud: LocalCloudServer) -> None:

@@ -21,6 +21,7 @@ from provisioner.state.blob_lock import LEASE_VARIABLE
 from provisioner.state.select import open_backend
 from tests.emulator import builders
 from tests.emulator.helpers_storage import BLOB_DATA_CONTRIBUTOR, account, container, group
+from tests.state_history import check_destroyed_state_is_not_kept, check_history
 
 GROUP = "state-rg"
 ACCOUNT = "provstate"
@@ -124,3 +125,9 @@ def test_a_killed_holder_frees_the_lock_when_its_lease_runs_out(
         _backend(target).lock("killed", command="apply").__enter__()
     with _backend(target).lock("killed", command="apply", timeout=30) as taken:
         assert taken.took_over is not None and taken.took_over.pid == holder.pid
+
+
+def test_history_in_the_container(target: Target, state_container: str) -> None:
+    check_history(lambda: _backend(target), "kept", keep=5)
+    check_destroyed_state_is_not_kept(lambda: _backend(target), "destroyed")
+    assert "kept" not in _backend(target).deployments()

@@ -24,9 +24,18 @@ _HOSTS = re.compile(r"https://(management\.azure\.com|graph\.microsoft\.com|logi
 _SUBSCRIPTION = re.compile(r"(/subscriptions/)[0-9a-fA-F-]{36}")
 _TENANT_PATH = re.compile(r"^(/)[0-9a-fA-F-]{36}(/)")
 _PRINCIPAL = re.compile(r'("(?:principalId|sid|objectId)"\s*:\s*")[0-9a-fA-F-]{36}(")')
+_USER_PRINCIPAL = re.compile(r'"principalType"\s*:\s*"User"', re.IGNORECASE)
 _TENANT_FIELD = re.compile(r'("tenantId"\s*:\s*")[0-9a-fA-F-]{36}(")')
 _GROUP = re.compile(r"/subscriptions/[^/]+/resourcegroups/([^/?]+)", re.IGNORECASE)
 _GROUP_API = "2021-04-01"
+# Role definitions the traffic names that Azure's public built-in catalogue lacks: Avere Cluster Runtime
+# Operator existed only in Microsoft's own tenant ("Microsoft internal users should use the existing
+# role", Avere vFXT docs), and the 2022-04-01 role-assignment examples name a placeholder id. The replay
+# assigns Reader in their place; the comparison is of shapes, so the answer's shape is unaffected.
+_ROLES_OUTSIDE_THE_CATALOGUE = re.compile(
+    r"(roleDefinitions/)(?:e078ab98-ef3a-4c9a-aba7-12f5172b45d0|0b5fe924-9a61-425c-96af-cfe6e287ca2d)", re.IGNORECASE
+)
+_READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 _SCOPES = {"graph": "https://graph.microsoft.com/.default", "arm": "https://management.azure.com/.default"}
 
 
@@ -54,6 +63,7 @@ class Replay:
         self.http = httpx.Client(verify=ssl.create_default_context(cafile=str(server.ca_cert)), timeout=30)
         self.tokens = {surface: self._token(scope) for surface, scope in _SCOPES.items()}
         self.mapped: dict[str, str] = {}
+        self.user_id = self._a_user()
 
     def _token_form(self, scope: str) -> dict[str, str]:
         return {
@@ -69,11 +79,19 @@ class Replay:
         response.raise_for_status()
         return str(response.json()["access_token"])
 
+    def _a_user(self) -> str:
+        """A user of the local cloud's directory, for traffic whose principal is a user (Graph's list)."""
+        response = self.http.get(f"{self.server.url}/v1.0/users", headers=self._auth("graph"))
+        response.raise_for_status()
+        return str(response.json()["value"][0]["id"])
+
     def rewrite(self, text: str) -> str:
         text = _HOSTS.sub(self.server.url, text)
         text = _SUBSCRIPTION.sub(rf"\g<1>{self.identity.subscription_id}", text)
         text = _TENANT_FIELD.sub(rf"\g<1>{self.identity.tenant_id}\g<2>", text)
-        return _PRINCIPAL.sub(rf"\g<1>{self.identity.operator_object_id}\g<2>", text)
+        text = _ROLES_OUTSIDE_THE_CATALOGUE.sub(rf"\g<1>{_READER}", text)
+        principal = self.user_id if _USER_PRINCIPAL.search(text) else self.identity.operator_object_id
+        return _PRINCIPAL.sub(rf"\g<1>{principal}\g<2>", text)
 
     def url_for(self, recorded: str) -> str:
         url = self.rewrite(recorded)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from provisioner.cli.main import main
+from provisioner.kinds import KINDS
 from tests.unit.conftest import LONG_IDENTITY, REPO, Write
 
 TUTORIAL = REPO / "scenarios" / "vm-system-identity-arm.yaml"
@@ -89,7 +90,7 @@ def test_the_schema_discriminates_resources_by_kind(capsys: pytest.CaptureFixtur
     schema = json.loads(run(capsys, "schema")[1])
     resources = schema["properties"]["resources"]["additionalProperties"]
     assert resources["discriminator"]["propertyName"] == "kind"
-    assert len(resources["oneOf"]) == 21
+    assert len(resources["oneOf"]) == len(KINDS)
     vm = schema["$defs"]["VirtualMachineResource"]
     assert vm["properties"]["kind"]["const"] == "virtual_machine"
     assert vm["additionalProperties"] is False

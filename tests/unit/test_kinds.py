@@ -21,7 +21,8 @@ def test_the_kinds_of_the_issue_are_all_there() -> None:
         "user_assigned_identity", "entra_group", "entra_user", "group_member", "role_assignment",
         "storage_account", "blob_container", "blob", "key_vault", "key_vault_secret",
         "key_vault_access_policy", "sql_server", "sql_database", "sql_entra_admin",
-        "sql_database_user", "app_service_plan", "web_app",
+        "sql_database_user", "app_service_plan", "web_app", "graph_app_role_assignment",
+        "mysql_flexible_server", "mysql_database", "mysql_entra_admin",
     }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from provisioner.verify.actors import Actor
 from provisioner.verify.locate import Locating, locate
 from provisioner.verify.model import Actual, Outcome
 from provisioner.verify.probe_steps import MARKER
-from provisioner.verify.runcommand import SQL_REASON, WEB_APP_REASON, RunCommandRunner
+from provisioner.verify.runcommand import LINUX_SQL_REASON, WEB_APP_REASON, RunCommandRunner
 from provisioner.verify.runcommand_calls import Where, build_script
 from provisioner.verify.runcommand_linux import linux_script
 from provisioner.verify.runcommand_output import read_output
@@ -177,13 +177,16 @@ def test_a_secret_is_read_under_an_access_policy_and_never_printed(vm: Vm, sdk: 
     assert value and value not in printed
 
 
-def test_only_web_apps_and_sql_are_skipped(sdk: Clients) -> None:
+def test_only_web_apps_and_the_sql_checks_of_linux_vms_are_skipped(vm: Vm, sdk: Clients) -> None:
     runner = RunCommandRunner(sdk)
-    vm = Actor("vm", "virtual_machine", "/subscriptions/s/resourceGroups/g/providers/x/y/vm", None, "vm")
+    linux = Actor("vm", "virtual_machine", str(vm.state.resources["vm"].azure_id), None, "vm")
     web = Actor("web", "web_app", "/subscriptions/s/resourceGroups/g/providers/x/y/web", None, "web")
-    assert runner.unsupported(vm, Action.SQL_READ) == SQL_REASON
-    assert all(runner.unsupported(vm, action) is None for action in Action if action is not Action.SQL_READ)
+    assert all(runner.unsupported(linux, action) is None for action in Action)
     assert runner.unsupported(web, Action.ARM_READ) == WEB_APP_REASON
+    database = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/srv/databases/db"
+    # The VM is Linux (read through ARM): its SQL check is skipped before any Run Command is sent
+    outcomes = runner.run(linux, [Probe("0", Action.SQL_READ, {"database_id": database})])
+    assert (outcomes["0"].actual, outcomes["0"].detail) == (Actual.SKIPPED, LINUX_SQL_REASON)
 
 
 def blob_endpoint(sdk: Clients) -> str:

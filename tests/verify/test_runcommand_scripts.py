@@ -26,6 +26,7 @@ CONTAINER = {
     "container": "data",
     "blob_name": "provision-verify/vm-sas.txt",
 }
+DATABASE = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/app-sql/databases/appdb"
 TAGS = {"it's": "a \u2019quote\u2019", "x": "'; Write-Output injected; '"}
 
 
@@ -39,6 +40,7 @@ def probes() -> list[Probe]:
         Probe("4", Action.SAS_READ, CONTAINER),
         Probe("5", Action.SAS_WRITE, CONTAINER),
         Probe("6", Action.SECRET_READ, {"vault_url": "https://kv.vault.azure.net/", "name": "app-secret"}),
+        Probe("7", Action.SQL_READ, {"database_id": DATABASE}),
     ]
 
 
@@ -56,8 +58,9 @@ def test_the_windows_script_makes_each_access_with_quoted_arguments() -> None:
         f"Get-Token 'arm' '{imds}&resource=https%3A%2F%2Fmanagement.azure.com%2F&client_id=c1d'",
         f"Get-Token 'storage' '{imds}&resource=https%3A%2F%2Fstorage.azure.com%2F&client_id=c1d'",
         f"Get-Token 'vault' '{imds}&resource=https%3A%2F%2Fvault.azure.net%2F&client_id=c1d'",
+        f"Get-Token 'sql' '{imds}&resource=https%3A%2F%2Fdatabase.windows.net%2F&client_id=c1d'",
     ]
-    calls = lines[-7:]
+    calls = lines[-8:]
     account = f"{ARM}/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/acct"
     sas = f"'{account}/listServiceSas?api-version=2026-09-01'"
     assert (
@@ -78,12 +81,40 @@ def test_the_windows_script_makes_each_access_with_quoted_arguments() -> None:
     assert (
         calls[6] == "secret_read '6' $Tokens['vault'] 'https://kv.vault.azure.net/secrets/app-secret?api-version=7.4'"
     )
+    assert calls[7] == "sql_read '7' $Tokens['sql'] 'app-sql.database.windows.net' 'appdb'"
+
+
+def test_the_windows_sql_check_is_the_tutorials_powershell() -> None:
+    """The IMDS token as SqlConnection.AccessToken to the server's own host (under the cloud's SQL suffix),
+    TLS verified, then the probe's own question; SQL's refusals are 403 with their number."""
+    script = windows_script(azure_script())
+    assert "$SqlQuery = 'SELECT HAS_PERMS_BY_NAME(DB_NAME(), ''DATABASE'', ''SELECT'')'" in script
+    assert "$SqlPort = 1433" in script
+    for line in (
+        "$connection = New-Object System.Data.SqlClient.SqlConnection",
+        '$connection.ConnectionString = "Data Source=tcp:$Server,$SqlPort;Initial Catalog=$Database;" +',
+        "'Encrypt=True;TrustServerCertificate=False;Connect Timeout=30'",
+        "$connection.AccessToken = $Token",
+        "$connection.Open()",
+        "$command.CommandText = $SqlQuery",
+        "} catch [System.Data.SqlClient.SqlException] {",
+        "if (@(18456, 229, 916) -contains $number) { $script:Status = 403 }",
+        "Write-Result $Id 'sql'",
+    ):
+        assert line in script, line
+    china = Where(azure_profile("AzureChinaCloud"), SUBSCRIPTION)
+    built, _ = build_script(china, None, [Probe("0", Action.SQL_READ, {"database_id": DATABASE})])
+    assert built.calls[0].args == ("app-sql.database.chinacloudapi.cn", "appdb")
+    assert built.token_urls["sql"].endswith("resource=https%3A%2F%2Fdatabase.chinacloudapi.cn%2F")
+    odd = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/app-sql/databases/a'b"
+    _, rejected = build_script(AZURE, None, [Probe("1", Action.SQL_READ, {"database_id": odd})])
+    assert rejected["1"].detail.startswith("not put in the Run Command script: ")
 
 
 def test_the_windows_script_defines_what_it_calls() -> None:
     script = windows_script(azure_script())
     for action in Action:
-        assert (f"function {action}(" in script) is (action is not Action.SQL_READ)
+        assert f"function {action}(" in script
     assert "(Invoke-RestMethod -Headers @{Metadata = 'true'} -Uri $Uri).access_token" in script
     for method in ("'GET' $Uri", "'PATCH' $Uri @{} $Tags 'application/json'", "'POST' $Uri @{} $Request"):
         assert f"Invoke-Access $Token {method}" in script
@@ -130,11 +161,23 @@ def test_script_output_becomes_outcomes() -> None:
         "provision-verify 3 0 - write\n"
         "provision-verify 4 200 - download 12 dir/a b.txt\n"
         "provision-verify 5 200 - differs\n"
+        "provision-verify 7 403 18456 sql\n"
     )
     outcomes = read_output(text, checks)
-    assert [outcomes[str(index)].actual for index in range(7)] == [
+    assert [outcomes[str(index)].actual for index in range(8)] == [
         Actual.ALLOWED, Actual.REFUSED, Actual.ALLOWED, Actual.ERROR, Actual.ALLOWED, Actual.ERROR, Actual.ERROR,
+        Actual.REFUSED,
     ]  # fmt: skip
+    assert (outcomes["7"].code, outcomes["7"].detail) == (
+        "18456",
+        "the SQL login and SELECT permission check (SqlConnection with the IMDS token) was refused (SQL error 18456)"
+        ", inside the VM (Run Command)",
+    )
+    sql = checks[7:]
+    assert read_output("provision-verify 7 200 - sql", sql)["7"].detail.startswith("connected over TDS with a token")
+    firewall = read_output("provision-verify 7 0 40615 sql", sql)["7"]
+    assert (firewall.actual, firewall.code) == (Actual.ERROR, "40615")
+    assert "failed (SQL error 40615)" in firewall.detail
     assert outcomes["0"].detail == "read it through ARM, inside the VM (Run Command)"
     assert (outcomes["1"].code, outcomes["1"].detail) == (
         "AuthorizationFailed",

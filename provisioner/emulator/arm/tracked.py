@@ -13,7 +13,7 @@ from provisioner.emulator.arm.regions import check_location
 from provisioner.emulator.arm.scopes import require_group, resource_not_found
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
-from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.store import Store, StoredResource
 
 
 def now_iso() -> str:
@@ -81,3 +81,31 @@ def tracked_base(
     if tags:
         body["tags"] = tags
     return body
+
+
+def parent_of_child(
+    call: Call, action: str, child_id: str, parent_id: str, parent_type: str, *, writing: bool = False
+) -> StoredResource:
+    """Authorize `action` on a child resource; its parent, or ARM's 404 for a missing parent (on a write
+    `ParentResourceNotFound`, on a read the parent's ResourceNotFound)."""
+    authorize(call, action, child_id)
+    require_group(call.cloud, call.params["subscription"], call.params["group"])
+    found = call.cloud.store.get_resource(parent_id)
+    if found is not None and found.type == parent_type.lower():
+        return found
+    if writing:
+        raise CloudServiceError(
+            404,
+            "ParentResourceNotFound",
+            f"Can not perform requested operation on nested resource. Parent resource '{parent_id.rsplit('/', 1)[-1]}' "
+            "not found.",
+        )
+    raise resource_not_found(parent_id)
+
+
+def name_taken(store: Store, resource_type: str, name: str, resource_id: str) -> bool:
+    """Whether another resource of a type with global names (DNS names) already has `name`."""
+    return any(
+        found.body["name"].lower() == name.lower() and found.id.lower() != resource_id.lower()
+        for found in store.list_resources(resource_type=resource_type)
+    )

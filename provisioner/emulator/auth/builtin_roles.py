@@ -1,12 +1,14 @@
-"""Azure's built-in role definitions, with their real ids, descriptions and permissions.
+"""Azure's built-in role definitions, all of them, with their real ids, descriptions and permissions.
 
-`builtin_roles.json` holds them in the shape Microsoft publishes ("Azure built-in roles",
-learn.microsoft.com/azure/role-based-access-control/built-in-roles, 2026 revision); this module
-loads it and renders a definition the way ARM answers `roleDefinitions` GETs and lists.
+`builtin_roles.json.gz` holds Azure's whole built-in catalogue (928 roles, as `az role definition
+list` returned it in August 2026; one role a line, gzipped because the text is ~1 MB): each role's
+GUID name, roleName, description, permission blocks and ARM's createdOn/updatedOn stamps. This
+module loads it and renders a definition the way ARM answers `roleDefinitions` GETs and lists.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -17,8 +19,6 @@ from typing import Any
 from provisioner.emulator.auth.rbac import Permission
 
 ROLE_DEFINITION_TYPE = "Microsoft.Authorization/roleDefinitions"
-# ARM reports the same creation stamp for the original built-in roles; used for all of them here.
-BUILTIN_TIMESTAMP = "2015-02-02T21:55:09.8806423Z"
 _SUBSCRIPTION_PREFIX = re.compile(r"^(/subscriptions/[^/]+)", re.IGNORECASE)
 
 
@@ -28,12 +28,14 @@ class BuiltInRole:
     name: str
     description: str
     permissions: tuple[Permission, ...]
+    created_on: str
+    updated_on: str
 
 
 @cache
 def builtin_roles() -> tuple[BuiltInRole, ...]:
-    text = resources.files(__package__).joinpath("builtin_roles.json").read_text(encoding="utf-8")
-    return tuple(_role(entry) for entry in json.loads(text))
+    packed = resources.files(__package__).joinpath("builtin_roles.json.gz").read_bytes()
+    return tuple(_role(entry) for entry in json.loads(gzip.decompress(packed)))
 
 
 def builtin_role(guid: str) -> BuiltInRole | None:
@@ -61,8 +63,8 @@ def role_definition_body(role: BuiltInRole, scope: str) -> dict[str, Any]:
             "description": role.description,
             "assignableScopes": ["/"],
             "permissions": [permission.to_json() for permission in role.permissions],
-            "createdOn": BUILTIN_TIMESTAMP,
-            "updatedOn": BUILTIN_TIMESTAMP,
+            "createdOn": role.created_on,
+            "updatedOn": role.updated_on,
             "createdBy": None,
             "updatedBy": None,
         },
@@ -78,6 +80,8 @@ def _role(entry: dict[str, Any]) -> BuiltInRole:
         name=entry["roleName"],
         description=entry["description"],
         permissions=tuple(Permission.from_json(block) for block in entry["permissions"]),
+        created_on=entry["createdOn"],
+        updated_on=entry["updatedOn"],
     )
 
 

@@ -29,6 +29,7 @@ GRAPH_APP_ROLES = (
     "Directory.Read.All",
     "Application.Read.All",
     "User.Read.All",
+    "AppRoleAssignment.ReadWrite.All",
 )
 # Entra ID asks clients to refresh halfway through tokens that live two hours or more.
 REFRESH_IN_THRESHOLD = 7200

@@ -9,6 +9,11 @@ Operation names match case-insensitively, and `*` matches any run of characters;
 for a whole path segment also matches no segment at all, so Managed Identity Operator's
 `Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action` covers
 `Microsoft.ManagedIdentity/userAssignedIdentities/assign/action`, as it does in Azure.
+
+A block may carry an ABAC `condition` (31 of the built-in roles' blocks do, mostly constraining which
+roles a delegated administrator may assign). The local cloud does not evaluate conditions, so a
+conditional block allows nothing here: the local cloud may refuse what Azure would allow, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,26 +31,36 @@ class Permission:
     not_actions: tuple[str, ...] = ()
     data_actions: tuple[str, ...] = ()
     not_data_actions: tuple[str, ...] = ()
+    condition: str | None = None
+    condition_version: str | None = None
 
     @classmethod
-    def from_json(cls, block: dict[str, list[str]]) -> Permission:
-        """A block in ARM's shape: {"actions", "notActions", "dataActions", "notDataActions"}."""
+    def from_json(cls, block: dict[str, Any]) -> Permission:
+        """A block in ARM's shape: {"actions", "notActions", "dataActions", "notDataActions"} and,
+        on a few built-in roles, {"condition", "conditionVersion"}."""
         return cls(
             actions=tuple(block.get("actions", ())),
             not_actions=tuple(block.get("notActions", ())),
             data_actions=tuple(block.get("dataActions", ())),
             not_data_actions=tuple(block.get("notDataActions", ())),
+            condition=block.get("condition"),
+            condition_version=block.get("conditionVersion"),
         )
 
-    def to_json(self) -> dict[str, list[str]]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        block: dict[str, Any] = {
             "actions": list(self.actions),
             "notActions": list(self.not_actions),
             "dataActions": list(self.data_actions),
             "notDataActions": list(self.not_data_actions),
         }
+        if self.condition is not None:
+            block |= {"condition": self.condition, "conditionVersion": self.condition_version}
+        return block
 
     def allows(self, operation: str, *, data_action: bool) -> bool:
+        if self.condition is not None:
+            return False
         granted, excluded = (
             (self.data_actions, self.not_data_actions) if data_action else (self.actions, self.not_actions)
         )

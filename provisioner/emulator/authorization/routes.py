@@ -20,6 +20,7 @@ from provisioner.emulator.authorization.models import (
     resolve_principal_type,
     store_role_assignment,
 )
+from provisioner.emulator.authorization.provider_operations import provider_operations, served_namespaces
 from provisioner.emulator.core.call import Call
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.routing import RouteTable
@@ -29,6 +30,7 @@ from provisioner.emulator.core.surface import Surface
 routes = RouteTable(Surface.ARM)
 ASSIGNMENTS = "{scope:path}/providers/Microsoft.Authorization/roleAssignments"
 DEFINITIONS = "{scope:path}/providers/Microsoft.Authorization/roleDefinitions"
+PROVIDER_OPERATIONS = "/providers/Microsoft.Authorization/providerOperations"
 _ROLE_NAME_FILTER = re.compile(r"^\s*roleName\s+eq\s+'(.*)'\s*$", re.IGNORECASE)
 _PRINCIPAL_FILTER = re.compile(r"^\s*(?:principalId\s+eq\s+'([^']*)'|assignedTo\('([^']*)'\))\s*$", re.IGNORECASE)
 _AT_SCOPE = re.compile(r"^\s*atScope\(\)\s*$", re.IGNORECASE)
@@ -53,7 +55,24 @@ async def list_role_definitions(call: Call) -> Response:
     require_scope(call.cloud, scope)
     wanted = _role_name_filter(call.query_value("$filter"))
     roles = [role for role in builtin_roles() if wanted is None or role.name.lower() == wanted.lower()]
-    return paged(call, [role_definition_body(role, scope) for role in roles])
+    # ARM answers the whole catalogue in one page: a role definition list has no nextLink.
+    return paged(call, [role_definition_body(role, scope) for role in roles], page_size=max(len(roles), 1))
+
+
+@routes.get(PROVIDER_OPERATIONS + "/{namespace}")
+async def get_provider_operations(call: Call) -> Response:
+    namespace = call.params["namespace"]
+    found = provider_operations(namespace, call.query_value("$expand"))
+    if found is None:
+        raise CloudServiceError(404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.")
+    return arm_json(found)
+
+
+@routes.get(PROVIDER_OPERATIONS)
+async def list_provider_operations(call: Call) -> Response:
+    expand = call.query_value("$expand")
+    found = [provider_operations(namespace, expand) for namespace in served_namespaces()]
+    return paged(call, found, page_size=len(found))
 
 
 def _role_name_filter(text: str | None) -> str | None:

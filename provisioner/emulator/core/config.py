@@ -27,6 +27,8 @@ GRAPH_AUDIENCES = (
 STORAGE_AUDIENCES = ("https://storage.azure.com", "https://storage.azure.com/")
 VAULT_AUDIENCES = ("https://vault.azure.net", "https://vault.azure.net/")
 SQL_AUDIENCES = ("https://database.windows.net", "https://database.windows.net/")
+# Azure Database for MySQL and PostgreSQL (flexible servers) share one Entra resource.
+OSSRDBMS_AUDIENCES = ("https://ossrdbms-aad.database.windows.net", "https://ossrdbms-aad.database.windows.net/")
 
 
 def graph_audiences(base_url: str) -> tuple[str, ...]:

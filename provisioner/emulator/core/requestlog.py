@@ -24,6 +24,7 @@ class RequestRecord:
     status: int
     api_version: str
     category: str  # reads | writes | deletes | other (token and control calls)
+    statement: str = ""  # a TDS batch's T-SQL text (names, never tokens)
 
 
 class RequestLog:
@@ -42,6 +43,7 @@ class RequestLog:
         status: int,
         api_version: str,
         category: str | None = None,
+        statement: str = "",
     ) -> None:
         """Log one call; `category` overrides the one its method implies (a SQL SELECT is a POST read)."""
         if surface not in SERVICE_SURFACES:
@@ -60,6 +62,7 @@ class RequestLog:
                     status,
                     api_version,
                     category or category_of(method),
+                    statement,
                 )
             )
 

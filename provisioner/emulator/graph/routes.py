@@ -39,7 +39,7 @@ def require_role(call: Call, any_of: tuple[str, ...]) -> None:
         )
 
 
-def _not_found(object_id: str) -> CloudServiceError:
+def not_found(object_id: str) -> CloudServiceError:
     return CloudServiceError(
         404,
         "Request_ResourceNotFound",
@@ -47,10 +47,10 @@ def _not_found(object_id: str) -> CloudServiceError:
     )
 
 
-def _object(call: Call, object_id: str, kind: str | None = None) -> DirectoryObject:
+def object_of_kind(call: Call, object_id: str, kind: str | None = None) -> DirectoryObject:
     found = call.cloud.store.get_directory_object(object_id)
     if found is None or (kind is not None and found.kind != kind):
-        raise _not_found(object_id)
+        raise not_found(object_id)
     return found
 
 
@@ -100,13 +100,13 @@ async def list_groups(call: Call) -> Response:
 @routes.get("/v1.0/groups/{id}")
 async def get_group(call: Call) -> Response:
     require_role(call, GROUP_READ)
-    return _single(call, _object(call, call.params["id"], "group"), "groups")
+    return _single(call, object_of_kind(call, call.params["id"], "group"), "groups")
 
 
 @routes.patch("/v1.0/groups/{id}")
 async def update_group(call: Call) -> Response:
     require_role(call, GROUP_WRITE)
-    group = _object(call, call.params["id"], "group")
+    group = object_of_kind(call, call.params["id"], "group")
     changes = {key: value for key, value in call.json().items() if key in ("displayName", "description")}
     body = group.body | changes
     call.cloud.store.put_directory_object(
@@ -118,7 +118,7 @@ async def update_group(call: Call) -> Response:
 @routes.delete("/v1.0/groups/{id}")
 async def delete_group(call: Call) -> Response:
     require_role(call, GROUP_WRITE)
-    _object(call, call.params["id"], "group")
+    object_of_kind(call, call.params["id"], "group")
     call.cloud.store.delete_directory_object(call.params["id"].lower())
     return no_content(204)
 
@@ -130,13 +130,13 @@ def _referenced_id(call: Call, reference: Any) -> str:
     match = _OBJECT_REF.search(str(reference))
     if match is None:
         raise CloudServiceError(400, "Request_BadRequest", f"Invalid object identifier '{reference}'.")
-    return _object(call, match.group(1)).id
+    return object_of_kind(call, match.group(1)).id
 
 
 @routes.post("/v1.0/groups/{id}/members/$ref")
 async def add_member(call: Call) -> Response:
     require_role(call, MEMBER_WRITE)
-    group = _object(call, call.params["id"], "group")
+    group = object_of_kind(call, call.params["id"], "group")
     member = _referenced_id(call, call.json().get("@odata.id"))
     if not call.cloud.store.add_member(group.id, member):
         raise CloudServiceError(
@@ -150,16 +150,16 @@ async def add_member(call: Call) -> Response:
 @routes.delete("/v1.0/groups/{id}/members/{member}/$ref")
 async def remove_member(call: Call) -> Response:
     require_role(call, MEMBER_WRITE)
-    group = _object(call, call.params["id"], "group")
+    group = object_of_kind(call, call.params["id"], "group")
     if not call.cloud.store.remove_member(group.id, call.params["member"].lower()):
-        raise _not_found(call.params["member"])
+        raise not_found(call.params["member"])
     return no_content(204)
 
 
 @routes.get("/v1.0/groups/{id}/members")
 async def list_members(call: Call) -> Response:
     require_role(call, GROUP_READ)
-    group = _object(call, call.params["id"], "group")
+    group = object_of_kind(call, call.params["id"], "group")
     store = call.cloud.store
     members = [store.get_directory_object(member) for member in store.members_of(group.id)]
     return graph_page(call, [graph_view(item) for item in members if item is not None], "directoryObjects")
@@ -168,7 +168,7 @@ async def list_members(call: Call) -> Response:
 @routes.get("/v1.0/{collection}/{id}/transitiveMemberOf")
 async def transitive_member_of(call: Call) -> Response:
     require_role(call, GROUP_READ)
-    obj = _object(call, call.params["id"])
+    obj = object_of_kind(call, call.params["id"])
     store = call.cloud.store
     groups = [store.get_directory_object(group_id) for group_id in sorted(store.groups_of(obj.id))]
     return graph_page(call, [graph_view(item) for item in groups if item is not None], "directoryObjects")
@@ -192,14 +192,14 @@ async def get_service_principal_by_app_id(call: Call) -> Response:
     require_role(call, SP_READ)
     found = call.cloud.store.find_directory_objects(kind="servicePrincipal", app_id=call.params["app_id"])
     if not found:
-        raise _not_found(call.params["app_id"])
+        raise not_found(call.params["app_id"])
     return _single(call, found[0], "servicePrincipals")
 
 
 @routes.get("/v1.0/servicePrincipals/{id}")
 async def get_service_principal(call: Call) -> Response:
     require_role(call, SP_READ)
-    return _single(call, _object(call, call.params["id"], "servicePrincipal"), "servicePrincipals")
+    return _single(call, object_of_kind(call, call.params["id"], "servicePrincipal"), "servicePrincipals")
 
 
 @routes.get("/v1.0/users")
@@ -218,15 +218,15 @@ async def get_user(call: Call) -> Response:
         users = call.cloud.store.find_directory_objects(kind="user")
         matched = [user for user in users if user.body["userPrincipalName"].lower() == key.lower()]
         if not matched:
-            raise _not_found(key)
+            raise not_found(key)
         return _single(call, matched[0], "users")
-    return _single(call, _object(call, key, "user"), "users")
+    return _single(call, object_of_kind(call, key, "user"), "users")
 
 
 @routes.get("/v1.0/directoryObjects/{id}")
 async def get_directory_object(call: Call) -> Response:
     require_role(call, DIRECTORY_READ)
-    return _single(call, _object(call, call.params["id"]), "directoryObjects")
+    return _single(call, object_of_kind(call, call.params["id"]), "directoryObjects")
 
 
 @routes.post("/v1.0/directoryObjects/getByIds")
@@ -242,7 +242,7 @@ async def get_directory_objects_by_ids(call: Call) -> Response:
 async def check_member_groups(call: Call) -> Response:
     """Which of `groupIds` the object is a member of, directly or through other groups."""
     require_role(call, DIRECTORY_READ)
-    obj = _object(call, call.params["id"])
+    obj = object_of_kind(call, call.params["id"])
     wanted = call.json().get("groupIds")
     if not isinstance(wanted, list) or not all(isinstance(group, str) for group in wanted):
         raise CloudServiceError(400, "Request_BadRequest", "Invalid value specified for property 'groupIds'.")

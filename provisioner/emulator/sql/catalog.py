@@ -63,7 +63,8 @@ def _principal(name: str, principal_id: int, kind: str, created: str, **details:
 def _user_row(user: ContainedUser) -> Row:
     schema = "dbo" if user.type == "E" else None
     return _principal(
-        user.name, user.principal_id, user.type, user.created_at, sid=user.sid, default_schema_name=schema,
+        user.name, user.principal_id, user.type, user.created_at, sid=bytes.fromhex(user.sid[2:]),
+        default_schema_name=schema,
         authentication_type=4,
     )  # fmt: skip
 
@@ -172,7 +173,7 @@ def _cast(value: Any, column: str) -> str | None:
     if value is None:
         return None
     if column == "sid":
-        raw = bytes.fromhex(str(value)[2:])
+        raw = bytes(value)
         if len(raw) != 16:
             return None
         return str(uuid.UUID(bytes_le=raw)).upper()

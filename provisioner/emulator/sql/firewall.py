@@ -7,11 +7,11 @@ its group, deletes them with it."""
 
 from __future__ import annotations
 
-from ipaddress import AddressValueError, IPv4Address
+from ipaddress import AddressValueError, IPv4Address, ip_address
 from typing import Any
 
 from provisioner.emulator.core.errors import CloudServiceError
-from provisioner.emulator.core.store import StoredResource
+from provisioner.emulator.core.store import Store, StoredResource
 
 FIREWALL_RULE_TYPE = "Microsoft.Sql/servers/firewallRules"
 ALLOW_AZURE_SERVICES = "AllowAllWindowsAzureIps"
@@ -49,6 +49,34 @@ def rule_properties(request: dict[str, Any]) -> dict[str, str]:
     if start > end:
         raise CloudServiceError(400, "FirewallRuleInvalidRange", "The specified firewall rule range is invalid.")
     return {"startIpAddress": str(start), "endIpAddress": str(end)}
+
+
+def firewall_admits(store: Store, server: StoredResource, client_ip: str) -> bool:
+    """Whether a login from `client_ip` passes the server's firewall. The local rule: every client of the
+    local listener runs on this machine, inside the local cloud as a VM or web app runs inside Azure, so
+    `AllowAllWindowsAzureIps` admits it; otherwise a rule's range must hold its address (127.0.0.1)."""
+    rules = store.list_resources(parent=server.id, resource_type=FIREWALL_RULE_TYPE)
+    if any(rule.body["name"] == ALLOW_AZURE_SERVICES for rule in rules):
+        return True
+    try:
+        address = ip_address(client_ip)
+    except ValueError:
+        return False
+    for rule in rules:
+        start, end = (ip_address(rule.body["properties"][key]) for key in ("startIpAddress", "endIpAddress"))
+        if address.version == start.version and start <= address <= end:  # type: ignore[operator]
+            return True
+    return False
+
+
+def firewall_refusal(server_name: str, client_ip: str) -> str:
+    """Azure SQL's words for error 40615."""
+    return (
+        f"Cannot open server '{server_name}' requested by the login. Client with IP address '{client_ip}' is not "
+        "allowed to access the server.  To enable access, use the Windows Azure Management Portal or run "
+        "sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address "
+        "range.  It may take up to five minutes for this change to take effect."
+    )
 
 
 def rule_body(server_id: str, name: str, properties: dict[str, str]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import secrets
 import uuid
 from typing import Any
 
+from provisioner.emulator.arm.tracked import name_taken
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.naming import check_administrator_login
 from provisioner.emulator.core.store import DirectoryObject, Store, StoredResource
@@ -50,11 +51,10 @@ def check_server_name(name: str) -> None:
 
 def check_name_available(store: Store, name: str, server_id: str) -> None:
     """Server names are global: they are DNS names under database.windows.net."""
-    for server in store.list_resources(resource_type=SERVER_TYPE):
-        if server.body["name"] == name and server.id.lower() != server_id.lower():
-            raise CloudServiceError(
-                409, "NameAlreadyExists", f"The name '{name}{HOST_SUFFIX}' already exists. Choose a different name."
-            )
+    if name_taken(store, SERVER_TYPE, name, server_id):
+        raise CloudServiceError(
+            409, "NameAlreadyExists", f"The name '{name}{HOST_SUFFIX}' already exists. Choose a different name."
+        )
 
 
 def _invalid(parameter: str) -> CloudServiceError:

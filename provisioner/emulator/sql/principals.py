@@ -190,6 +190,7 @@ class Caller:
     is_admin: bool
     users: tuple[ContainedUser, ...]
     roles: frozenset[str]
+    login: str = ""  # SUSER_SNAME(): a user's UPN; an application's `<client id>@<tenant id>`
 
     @property
     def can_read(self) -> bool:
@@ -214,4 +215,12 @@ def caller_in_database(
     member_ids = {user.principal_id for user in users} | ({DBO} if is_admin else set())
     role_ids = {role for role, member in state.role_members() if member in member_ids}
     roles = frozenset(name for name, role_id in FIXED_ROLES.items() if role_id in role_ids)
-    return Caller(is_admin, users, roles)
+    return Caller(is_admin, users, roles, login_name(store, principal))
+
+
+def login_name(store: Store, principal: Principal) -> str:
+    """The login name Azure SQL gives a token's principal, as SUSER_SNAME() and SYSTEM_USER show it."""
+    obj = store.get_directory_object(principal.object_id)
+    if obj is not None and obj.kind == "user":
+        return str(obj.body.get("userPrincipalName") or obj.id)
+    return f"{principal.app_id or principal.object_id}@{principal.tenant_id}"

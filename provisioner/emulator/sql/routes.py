@@ -1,6 +1,6 @@
 """Microsoft.Sql routes: logical servers and databases (asynchronous, as in Azure), and SQL's own
-operation-status URLs. The Entra admin lives in `admin_routes.py`, the databases' T-SQL endpoint in
-`database_routes.py`."""
+operation-status URLs. The Entra admin lives in `admin_routes.py`, the databases' T-SQL (over TDS) in
+`tds/` and `sessions.py`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-from provisioner.emulator.arm.authz import authorize, can
+from provisioner.emulator.arm.authz import can
 from provisioner.emulator.arm.crud import TrackedType, add_tracked_routes
 from provisioner.emulator.arm.operations import operation_result, operation_status
 from provisioner.emulator.arm.responses import arm_json, no_content, paged
-from provisioner.emulator.arm.scopes import require_group, resource_not_found
 from provisioner.emulator.arm.tracked import (
     now_iso,
+    parent_of_child,
     prepare_delete,
     prepare_write,
     read_existing,
@@ -71,19 +71,7 @@ def aad_only_enabled(store: Store, server: str) -> bool:
 
 def parent_server(call: Call, action: str, resource_id: str, *, writing: bool = False) -> StoredResource:
     """Authorize `action` on a server's child resource; the server, or ARM's 404 for a missing parent."""
-    authorize(call, action, resource_id)
-    require_group(call.cloud, call.params["subscription"], call.params["group"])
-    found = call.cloud.store.get_resource(server_id(call))
-    if found is not None and found.type == SERVER_TYPE.lower():
-        return found
-    if writing:
-        raise CloudServiceError(
-            404,
-            "ParentResourceNotFound",
-            f"Can not perform requested operation on nested resource. Parent resource '{call.params['server']}' "
-            "not found.",
-        )
-    raise resource_not_found(server_id(call))
+    return parent_of_child(call, action, resource_id, server_id(call), SERVER_TYPE, writing=writing)
 
 
 def _group_scope(call: Call) -> str:

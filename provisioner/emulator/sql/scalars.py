@@ -1,11 +1,16 @@
 """SELECTs without FROM, of the few functions a client asks on connecting, evaluated for the caller:
 
     scalar_select := SELECT scalar [[AS] ident] {',' scalar [[AS] ident]} [';']
-    scalar        := integer | string | DB_NAME '(' ')' | USER_NAME '(' ')'
+    scalar        := integer | string | DB_NAME '(' ')' | USER_NAME '(' ')' | SUSER_SNAME '(' ')'
                    | HAS_PERMS_BY_NAME '(' (DB_NAME '(' ')' | NULL | string) ',' 'DATABASE' ',' 'SELECT' ')'
+                   | IS_ROLEMEMBER '(' string ')'
 
 HAS_PERMS_BY_NAME answers 1 when the caller may SELECT in the database (the Entra admin, db_owner,
-db_datareader, and not db_denydatareader), else 0. A SELECT with FROM is left to tsql.py.
+db_datareader, and not db_denydatareader), else 0. IS_ROLEMEMBER answers 1 when the caller is in that
+fixed role (the admin is dbo, in db_owner), 0 when not, NULL for a role the database does not have.
+SUSER_SNAME() is the login name Azure SQL gives a token's principal: a user's UPN, an application's
+(so a managed identity's) `<client id>@<tenant id>`. USER_NAME() is dbo for the Entra admin, else the
+contained user the login matched (its own, else its group's). A SELECT with FROM is left to tsql.py.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioner.emulator.sql.catalog import ResultSet
-from provisioner.emulator.sql.principals import Caller
+from provisioner.emulator.sql.principals import FIXED_ROLES, Caller
 from provisioner.emulator.sql.tsql import Token, TsqlError, syntax_error, tokenize
+
+FUNCTIONS = frozenset({"DB_NAME", "USER_NAME", "SUSER_SNAME", "HAS_PERMS_BY_NAME", "IS_ROLEMEMBER"})
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,16 @@ def _scalar(tokens: list[Token], position: int, context: Context) -> tuple[Any, 
     name = token.value.upper()
     if token.kind == "word" and name == "NULL":
         return None, position + 1
-    if token.kind != "word" or name not in ("DB_NAME", "USER_NAME", "HAS_PERMS_BY_NAME"):
+    if token.kind != "word" or name not in FUNCTIONS:
         raise syntax_error(token.raw)
     position = _expect(tokens, position + 1, "(")
     if name == "HAS_PERMS_BY_NAME":
         return _has_perms(tokens, position, context)
+    if name == "IS_ROLEMEMBER":
+        return _is_role_member(tokens, position, context)
     position = _expect(tokens, position, ")")
+    if name == "SUSER_SNAME":
+        return context.caller.login, position
     return (context.database if name == "DB_NAME" else _user_name(context.caller)), position
 
 
@@ -106,6 +117,14 @@ def _has_perms(tokens: list[Token], position: int, context: Context) -> tuple[An
     if arguments != ["DATABASE", "SELECT"]:
         raise syntax_error(f"'{arguments[-1]}'")
     return (1 if context.caller.can_read else 0), _expect(tokens, position, ")")
+
+
+def _is_role_member(tokens: list[Token], position: int, context: Context) -> tuple[Any, int]:
+    role = _at(tokens, position)
+    if role.kind != "string":
+        raise syntax_error(role.raw)
+    answer = None if role.value.lower() not in FIXED_ROLES else int(role.value.lower() in context.caller.roles)
+    return answer, _expect(tokens, position + 1, ")")
 
 
 def _skip_call(tokens: list[Token], position: int) -> int:

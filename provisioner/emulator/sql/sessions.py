@@ -12,6 +12,7 @@ from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.core.store import StoredResource
 from provisioner.emulator.sql.catalog import ResultSet
+from provisioner.emulator.sql.firewall import firewall_admits, firewall_refusal
 from provisioner.emulator.sql.models import SERVER_TYPE
 from provisioner.emulator.sql.principals import Caller, DatabaseState, caller_in_database
 from provisioner.emulator.sql.routes import admin_of
@@ -52,8 +53,10 @@ def server_named(cloud: LocalCloud, server_name: str) -> StoredResource:
     return found[0]
 
 
-def open_session(cloud: LocalCloud, server_name: str, database_name: str, token: str | None) -> Session:
+def open_session(cloud: LocalCloud, server_name: str, database_name: str, token: str | None, client_ip: str) -> Session:
     server = server_named(cloud, server_name)
+    if not firewall_admits(cloud.store, server, client_ip):  # the gateway's check, before any login
+        raise TsqlError(40615, firewall_refusal(str(server.body["name"]), client_ip), level=14)
     if not token:
         raise TsqlError(18456, LOGIN_FAILED, level=14)
     try:

@@ -233,8 +233,11 @@ def _blob_target(call: Call) -> BlobTarget:
 
 
 async def blob_put(call: Call) -> Response:
-    if (call.query_value("comp") or "").lower() == "lease":
+    comp = (call.query_value("comp") or "").lower()
+    if comp == "lease":
         return await _lease(call)
+    if comp == "metadata":
+        return await _set_metadata(call)
     target = _blob_target(call)
     existing = blobstore.blob_properties(call.cloud.store, target.container_id, call.params["blob"])
     operations = (blob_auth.WRITE_BLOB,) if existing else (blob_auth.WRITE_BLOB, blob_auth.CREATE_BLOB)
@@ -268,6 +271,23 @@ def _existing_blob(call: Call, operation: blob_auth.BlobOperation) -> tuple[Blob
         raise blob_errors.blob_not_found()
     blob_checks.check_if_match(call, blob)
     return target, blob
+
+
+async def _set_metadata(call: Call) -> Response:
+    """Set Blob Metadata (`PUT ?comp=metadata`): under the blob's lease if it has one."""
+    target = _target(call, with_blob=True)
+    blob_auth.authorize(call, target, blob_auth.WRITE_BLOB)
+    _existing_container(call, target)
+    existing = blobstore.blob_properties(call.cloud.store, target.container_id, call.params["blob"])
+    if existing is None:
+        raise blob_errors.blob_not_found()
+    blob_checks.check_write_conditions(call, existing)
+    leases.check_blob_operation(call, target.container_id, existing.name)
+    blob = blobstore.set_metadata(call.cloud.store, target.container_id, existing.name, _metadata(call))
+    if blob is None:  # deleted meanwhile
+        raise blob_errors.blob_not_found()
+    headers = {"ETag": blob.etag, "Last-Modified": _http_time(blob.modified), "x-ms-request-server-encrypted": "true"}
+    return Response(b"", 200, _headers(call, headers))
 
 
 async def _lease(call: Call) -> Response:

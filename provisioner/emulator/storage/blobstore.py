@@ -97,6 +97,16 @@ def write_blob(
     return properties
 
 
+def set_metadata(store: Store, container_id: str, name: str, metadata: dict[str, str]) -> BlobProperties | None:
+    """Replace a blob's metadata (Set Blob Metadata): a new ETag and Last-Modified, the content kept."""
+    with _blobs_table(store) as conn:
+        cursor = conn.execute(
+            "UPDATE storage_blobs SET metadata = ?, etag = ?, modified = ? WHERE container = ? AND name = ?",
+            (json.dumps(metadata), new_etag(), time.time(), resource_key(container_id), name),
+        )
+    return blob_properties(store, container_id, name) if cursor.rowcount else None
+
+
 def blob_properties(store: Store, container_id: str, name: str) -> BlobProperties | None:
     with _blobs_table(store) as conn:
         row = conn.execute(

@@ -55,7 +55,8 @@ class TdsServer:
         if task is not None:
             self._tasks.add(task)
         try:
-            await self._serve(PlainChannel(reader, writer))
+            peer = writer.get_extra_info("peername")
+            await self._serve(PlainChannel(reader, writer), str(peer[0]) if peer else "")
         except (ProtocolViolation, ConnectionError) as violation:
             LOG.debug("TDS connection closed: %s", violation)
         finally:
@@ -65,7 +66,7 @@ class TdsServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve(self, plain: PlainChannel) -> None:
+    async def _serve(self, plain: PlainChannel, client_ip: str) -> None:
         first = await read_message(plain, self._limits, DEFAULT_PACKET_SIZE)
         if first.type != PRELOGIN:
             raise ProtocolViolation("the first message must be PRELOGIN")
@@ -75,19 +76,19 @@ class TdsServer:
         if prelogin.client_refuses_encryption(options):
             raise ProtocolViolation("client does not support encryption")
         channel = await start_tls(plain, self._context, self._limits)
-        session, size = await self._login(channel)
+        session, size = await self._login(channel, client_ip)
         while True:
             message = await read_message(channel, self._limits, size)
             await self._reply(channel, size, self._answer(session, message.type, message.data))
 
-    async def _login(self, channel: TlsChannel) -> tuple[sessions.Session, int]:
+    async def _login(self, channel: TlsChannel, client_ip: str) -> tuple[sessions.Session, int]:
         message = await read_message(channel, self._limits, DEFAULT_PACKET_SIZE)
         if message.type != LOGIN7:
             raise ProtocolViolation("expected LOGIN7")
         login = login7.parse(message.data)
         size = min(max(login.packet_size or DEFAULT_PACKET_SIZE, MIN_PACKET_SIZE), MAX_PACKET_SIZE)
         try:
-            session = sessions.open_session(self._cloud, login.server_name, login.database, login.token)
+            session = sessions.open_session(self._cloud, login.server_name, login.database, login.token, client_ip)
         except TsqlError as refused:
             await self._reply(channel, size, _refusal(refused))
             raise ProtocolViolation(f"login refused ({refused.number})") from refused
@@ -101,10 +102,13 @@ class TdsServer:
             return tokens.done(DONE_ATTENTION)
         if kind != SQL_BATCH:
             return _refusal(TsqlError(4002, "The incoming tabular data stream (TDS) protocol stream is incorrect."))
+        text = _batch_text(data)
         try:
-            result = session.run(_batch_text(data))
+            result = session.run(text)
         except TsqlError as error:
+            _log(session, text, error.number)
             return _refusal(error)
+        _log(session, text, 0)
         if not result.columns:
             return tokens.done()
         return tokens.result_set(result.columns, result.rows)
@@ -116,6 +120,15 @@ class TdsServer:
     def close_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+def _log(session: sessions.Session, text: str, number: int) -> None:
+    """One batch in the request log, surface sql: a SELECT reads, anything else writes; status 200 or 400."""
+    words = text.upper().split()
+    verb = " ".join(words[:1] if words[:1] == ["SELECT"] else words[:2])
+    category = "reads" if verb == "SELECT" else "writes"
+    status = 400 if number else 200
+    session.cloud.log.record("TDS", session.database.id, "sql", verb, status, "", category, text)
 
 
 def _refusal(error: TsqlError) -> bytes:

@@ -1,22 +1,24 @@
-"""The databases' authorization endpoint: contained Entra users, fixed-role membership and the
-"may this token connect and read?" decision, with SQL Server's error numbers and messages."""
+"""Contained Entra users, fixed-role membership and who may log in and read, over TDS with the real
+python-tds client, with SQL Server's error numbers and messages."""
 
 from __future__ import annotations
 
-import json
+import uuid
 from typing import Any
 
 import pytest
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.reference_create import ReferenceCreate
 
+from provisioner.azure.sql_tds import run
 from provisioner.emulator.server import LocalCloudServer
+from provisioner.errors import CloudError, TransientCloudError
 from tests.emulator import clients
 from tests.emulator.helpers_sql import (
     LOCATION,
     SQL_RESOURCE,
     SQL_SCOPE,
-    DatabaseEndpoint,
+    SqlDatabase,
     database,
     entra_admin,
     rows,
@@ -60,39 +62,33 @@ def world(local_cloud: LocalCloudServer, operator_credential: Any) -> dict[str, 
         for name in APPS
     }
     identity = local_cloud.cloud.identity
-    sql_server(local_cloud, operator_credential, GROUP, "endpoint-srv", entra_admin("ops", identity.operator_object_id))
+    operator = entra_admin("ops", identity.operator_object_id)
+    sql_server(local_cloud, operator_credential, GROUP, "endpoint-srv", operator, azure_services=True)
     admins = _new_group(local_cloud, operator_credential, "sql-admins", apps["group-admin-app"].identity.principal_id)
     _new_group(local_cloud, operator_credential, "sql-readers", apps["group-app"].identity.principal_id)
     admin = entra_admin("sql-admins", admins, principal_type="Group")
-    sql_server(local_cloud, operator_credential, GROUP, "group-admin-srv", admin)
+    sql_server(local_cloud, operator_credential, GROUP, "group-admin-srv", admin, azure_services=True)
     return {
         "apps": apps,
         "admins": admins,
-        "db": DatabaseEndpoint(
-            local_cloud, database(local_cloud, operator_credential, GROUP, "endpoint-srv", "appdb").id
-        ),
-        "group_db": DatabaseEndpoint(
-            local_cloud, database(local_cloud, operator_credential, GROUP, "group-admin-srv", "groupdb").id
-        ),
+        "db": _database(local_cloud, operator_credential, "endpoint-srv", "appdb"),
+        "group_db": _database(local_cloud, operator_credential, "group-admin-srv", "groupdb"),
         "operator": operator_credential.get_token(SQL_SCOPE).token,
     }
+
+
+def _database(local_cloud: LocalCloudServer, credential: Any, server_name: str, name: str) -> SqlDatabase:
+    database(local_cloud, credential, GROUP, server_name, name)
+    return SqlDatabase(local_cloud, server_name, name)
 
 
 def _token(local_cloud: LocalCloudServer, world: dict[str, Any], app: str) -> str:
     return app_token(local_cloud, world["apps"][app].id, SQL_RESOURCE)
 
 
-def test_endpoint_is_published_through_the_control_api(world: dict[str, Any]) -> None:
-    info = world["db"].info
-    assert info["query_url"].endswith("/_sql/endpoint-srv/appdb/query")
-    assert info["connect_url"].endswith("/_sql/endpoint-srv/appdb/connect")
-    assert (info["server"], info["database"]) == ("endpoint-srv.database.windows.net", "appdb")
-    assert info["audience"] == "https://database.windows.net/"
-
-
 def test_admin_connects_reads_and_sees_the_built_in_principals(world: dict[str, Any]) -> None:
     decision = world["db"].connect(world["operator"])
-    assert (decision["can_connect"], decision["can_read"], decision["is_admin"]) == (True, True, True)
+    assert (decision["can_connect"], decision["can_read"], decision["user_name"]) == (True, True, "dbo")
     assert decision["roles"] == ["db_owner"]
 
     result = world["db"].ok(
@@ -111,8 +107,8 @@ def test_contained_user_with_db_datareader_can_connect_and_read(
     db.ok(operator, "alter role db_datareader add member [reader-app]")
 
     decision = db.connect(_token(local_cloud, world, "reader-app"))
-    assert (decision["can_connect"], decision["can_read"], decision["is_admin"]) == (True, True, False)
-    assert (decision["user_names"], decision["roles"]) == (["reader-app"], ["db_datareader"])
+    assert (decision["can_connect"], decision["can_read"]) == (True, True)
+    assert (decision["user_name"], decision["roles"]) == ("reader-app", ["db_datareader"])
 
     query = (
         "SELECT name, type, type_desc, authentication_type_desc, CAST(sid AS UNIQUEIDENTIFIER) AS client_id "
@@ -126,6 +122,9 @@ def test_contained_user_with_db_datareader_can_connect_and_read(
         "authentication_type_desc": "EXTERNAL",
         "client_id": local_cloud.cloud.store.get_directory_object(app.identity.principal_id).app_id.upper(),
     }
+    client_id = local_cloud.cloud.store.get_directory_object(app.identity.principal_id).app_id
+    shape = db.ok(operator, "SELECT name, type, sid FROM sys.database_principals WHERE name = 'reader-app'")
+    assert shape["rows"] == [["reader-app", "E", uuid.UUID(client_id).bytes_le]]  # varbinary(16), GUID byte order
     memberships = db.ok(
         operator,
         "SELECT r.name AS role_name, m.name AS member_name FROM sys.database_role_members AS rm "
@@ -154,7 +153,7 @@ def test_a_user_without_a_read_role_connects_but_cannot_read(
 ) -> None:
     world["db"].ok(world["operator"], "CREATE USER [noread-app] FROM EXTERNAL PROVIDER")
     decision = world["db"].connect(_token(local_cloud, world, "noread-app"))
-    assert (decision["can_connect"], decision["can_read"], decision["error_number"]) == (True, False, 229)
+    assert (decision["can_connect"], decision["can_read"], decision["roles"]) == (True, False, [])
 
 
 def test_a_principal_without_a_contained_user_cannot_log_in(
@@ -163,25 +162,25 @@ def test_a_principal_without_a_contained_user_cannot_log_in(
     token = _token(local_cloud, world, "outsider-app")
     decision = world["db"].connect(token)
     assert (decision["can_connect"], decision["can_read"], decision["error_number"]) == (False, False, 18456)
-    status, error = world["db"].error(token, "SELECT name FROM sys.database_principals")
-    assert (status, error["number"], error["level"]) == (401, 18456, 14)
-    assert error["message"] == "Login failed for user '<token-identified principal>'."
+    error = world["db"].error(token, "SELECT name FROM sys.database_principals")
+    assert (error.number, error.level) == (18456, 14)
+    assert error.message == "Login failed for user '<token-identified principal>'."
 
 
 def test_duplicate_user_is_refused_with_15023(world: dict[str, Any]) -> None:
     world["db"].ok(world["operator"], "CREATE USER [dup-app] FROM EXTERNAL PROVIDER")
-    status, error = world["db"].error(world["operator"], "CREATE USER [DUP-APP] FROM EXTERNAL PROVIDER")
-    assert (status, error["number"]) == (400, 15023)
-    assert error["message"] == "User, group, or role 'DUP-APP' already exists in the current database."
-    assert world["db"].error(world["operator"], "CREATE USER [db_owner] FROM EXTERNAL PROVIDER")[1]["number"] == 15023
+    error = world["db"].error(world["operator"], "CREATE USER [DUP-APP] FROM EXTERNAL PROVIDER")
+    assert (error.number, error.level) == (15023, 16)
+    assert error.message == "User, group, or role 'DUP-APP' already exists in the current database."
+    assert world["db"].error(world["operator"], "CREATE USER [db_owner] FROM EXTERNAL PROVIDER").number == 15023
 
 
 def test_unknown_principal_is_refused_with_33130(world: dict[str, Any]) -> None:
-    status, error = world["db"].error(world["operator"], "CREATE USER [no-such-app] FROM EXTERNAL PROVIDER")
-    assert (status, error["number"]) == (400, 33130)
-    assert error["message"] == "Principal 'no-such-app' could not be found or this principal type is not supported."
+    error = world["db"].error(world["operator"], "CREATE USER [no-such-app] FROM EXTERNAL PROVIDER")
+    assert error.number == 33130
+    assert error.message == "Principal 'no-such-app' could not be found or this principal type is not supported."
     by_display_name = world["db"].error(world["operator"], "CREATE USER [Alice Admin] FROM EXTERNAL PROVIDER")
-    assert by_display_name[1]["number"] == 33130
+    assert by_display_name.number == 33130
     world["db"].ok(world["operator"], f"CREATE USER [{ALICE_UPN}] FROM EXTERNAL PROVIDER")
 
 
@@ -192,9 +191,9 @@ def test_duplicate_display_name_is_refused_with_33131_and_object_id_resolves_it(
     twin = identities.create_or_update(GROUP, "twin", {"location": LOCATION})
     identities.create_or_update(TWIN_GROUP, "twin", {"location": LOCATION})
 
-    status, error = world["db"].error(world["operator"], "CREATE USER [twin] FROM EXTERNAL PROVIDER")
-    assert (status, error["number"]) == (400, 33131)
-    assert error["message"] == (
+    error = world["db"].error(world["operator"], "CREATE USER [twin] FROM EXTERNAL PROVIDER")
+    assert error.number == 33131
+    assert error.message == (
         "Principal 'twin' has a duplicate display name. Make the display name unique in Azure Active Directory "
         "and execute this statement again."
     )
@@ -221,13 +220,9 @@ def test_only_the_admin_or_db_owner_may_change_users(local_cloud: LocalCloudServ
     db, operator = world["db"], world["operator"]
     _ensure_user(db, operator, "reader-app")
     reader = _token(local_cloud, world, "reader-app")
-    status, error = db.error(reader, "CREATE USER [outsider-app] FROM EXTERNAL PROVIDER")
-    assert (status, error["number"], error["message"]) == (
-        403,
-        15247,
-        "User does not have permission to perform this action.",
-    )
-    assert db.error(reader, "ALTER ROLE db_owner ADD MEMBER [reader-app]")[1]["number"] == 15247
+    error = db.error(reader, "CREATE USER [outsider-app] FROM EXTERNAL PROVIDER")
+    assert (error.number, error.message) == (15247, "User does not have permission to perform this action.")
+    assert db.error(reader, "ALTER ROLE db_owner ADD MEMBER [reader-app]").number == 15247
 
     db.ok(operator, "CREATE USER [owner-app] FROM EXTERNAL PROVIDER")
     db.ok(operator, "ALTER ROLE db_owner ADD MEMBER [owner-app]")
@@ -249,7 +244,7 @@ def test_a_group_user_grants_read_to_its_members(local_cloud: LocalCloudServer, 
     )
     assert row == {"type": "X", "type_desc": "EXTERNAL_GROUP", "default_schema_name": None}
     decision = db.connect(_token(local_cloud, world, "group-app"))
-    assert (decision["can_connect"], decision["can_read"], decision["user_names"]) == (True, True, ["sql-readers"])
+    assert (decision["can_connect"], decision["can_read"], decision["roles"]) == (True, True, ["db_datareader"])
 
 
 def test_an_identity_removed_from_the_admin_group_loses_sql_access(
@@ -258,7 +253,7 @@ def test_an_identity_removed_from_the_admin_group_loses_sql_access(
     db = world["group_db"]
     member = world["apps"]["group-admin-app"].identity.principal_id
     token = _token(local_cloud, world, "group-admin-app")
-    assert db.connect(token)["is_admin"] is True
+    assert db.connect(token)["user_name"] == "dbo"
     db.ok(token, "CREATE USER [reader-app] FROM EXTERNAL PROVIDER")
     assert db.connect(world["operator"])["can_connect"] is False
 
@@ -267,7 +262,7 @@ def test_an_identity_removed_from_the_admin_group_loses_sql_access(
 
     decision = db.connect(token)
     assert (decision["can_connect"], decision["error_number"]) == (False, 18456)
-    assert db.error(token, "DROP USER [reader-app]")[1]["number"] == 18456
+    assert db.error(token, "DROP USER [reader-app]").number == 18456
 
 
 def test_drop_member_and_drop_user(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
@@ -286,22 +281,21 @@ def test_drop_member_and_drop_user(local_cloud: LocalCloudServer, world: dict[st
     assert db.connect(token)["can_connect"] is False
     assert db.ok(operator, readers)["rows"] == members_before  # the other readers remain
 
-    status, error = db.error(operator, "DROP USER [dropped-app]")
-    assert (status, error["number"]) == (400, 15151)
+    error = db.error(operator, "DROP USER [dropped-app]")
+    assert error.number == 15151
     assert (
-        error["message"]
-        == "Cannot drop the user 'dropped-app', because it does not exist or you do not have permission."
+        error.message == "Cannot drop the user 'dropped-app', because it does not exist or you do not have permission."
     )
     db.ok(operator, "DROP USER IF EXISTS [dropped-app]")
-    assert db.error(operator, "DROP USER dbo")[1]["number"] == 15150
-    unknown_role = db.error(operator, "ALTER ROLE db_nothing ADD MEMBER [reader-app]")[1]
+    assert db.error(operator, "DROP USER dbo").number == 15150
+    unknown_role = db.error(operator, "ALTER ROLE db_nothing ADD MEMBER [reader-app]")
     assert (
-        unknown_role["message"]
+        unknown_role.message
         == "Cannot alter the role 'db_nothing', because it does not exist or you do not have permission."
     )
-    unknown_member = db.error(operator, "ALTER ROLE db_datareader ADD MEMBER [ghost]")[1]
+    unknown_member = db.error(operator, "ALTER ROLE db_datareader ADD MEMBER [ghost]")
     assert (
-        unknown_member["message"]
+        unknown_member.message
         == "Cannot add the principal 'ghost', because it does not exist or you do not have permission."
     )
 
@@ -346,41 +340,91 @@ def test_drop_member_and_drop_user(local_cloud: LocalCloudServer, world: dict[st
 def test_statements_outside_the_grammar_are_refused_as_sql_server_does(
     world: dict[str, Any], statement: str, number: int, message: str
 ) -> None:
-    status, error = world["db"].error(world["operator"], statement)
-    assert (status, error["number"], error["message"]) == (400, number, message)
+    error = world["db"].error(world["operator"], statement)
+    assert (error.number, error.message) == (number, message)
 
 
 def test_tokens_for_another_audience_or_none_fail_to_log_in(
     local_cloud: LocalCloudServer, operator_credential: Any, world: dict[str, Any]
 ) -> None:
     arm = operator_credential.get_token("https://management.azure.com/.default").token
-    status, error = world["db"].error(arm, "SELECT name FROM sys.database_principals")
-    assert (status, error["number"]) == (401, 18456)
-    status, error = world["db"].error("", "SELECT name FROM sys.database_principals")
-    assert (status, error["number"]) == (401, 18456)
+    assert world["db"].error(arm, "SELECT name FROM sys.database_principals").number == 18456
+    # no token at all: python-tds will not send one; test_tds.py sends that LOGIN7 raw
 
 
-def test_unknown_server_and_database(world: dict[str, Any]) -> None:
-    db = world["db"]
-    url = db.info["query_url"]
-    db.info["query_url"] = url.replace("/appdb/", "/nodb/")
-    status, error = db.error(world["operator"], "SELECT name FROM sys.database_principals")
-    assert (status, error["number"]) == (404, 4060)
-    db.info["query_url"] = url.replace("/endpoint-srv/", "/no-srv/")
-    status, error = db.error(world["operator"], "SELECT name FROM sys.database_principals")
-    assert (status, error["number"]) == (404, 40532)
-    db.info["query_url"] = url
+def test_unknown_server_and_database(local_cloud: LocalCloudServer, world: dict[str, Any]) -> None:
+    no_database = SqlDatabase(local_cloud, "endpoint-srv", "nodb").error(world["operator"], "SELECT 1")
+    # SQL Server sends 4060, then the login failure; a client reports the last
+    assert (no_database.number, no_database.messages) == (
+        18456,
+        'Cannot open database "nodb" requested by the login. The login failed. '
+        "Login failed for user '<token-identified principal>'.",
+    )
+    no_server = SqlDatabase(local_cloud, "no-srv", "appdb", wait=0.5).error(world["operator"], "SELECT 1")
+    assert (no_server.number, no_server.level) == (40532, 20)
 
 
 def test_deleting_a_database_drops_its_users(
     local_cloud: LocalCloudServer, operator_credential: Any, world: dict[str, Any]
 ) -> None:
     created = database(local_cloud, operator_credential, GROUP, "endpoint-srv", "shortlived")
-    db = DatabaseEndpoint(local_cloud, created.id)
+    db = SqlDatabase(local_cloud, "endpoint-srv", created.name)
     db.ok(world["operator"], "CREATE USER [reader-app] FROM EXTERNAL PROVIDER")
     sql(local_cloud, operator_credential).databases.begin_delete(GROUP, "endpoint-srv", "shortlived").result()
     database(local_cloud, operator_credential, GROUP, "endpoint-srv", "shortlived")
 
     result = db.ok(world["operator"], "SELECT name FROM sys.database_principals WHERE type IN ('E', 'X')")
     assert result["rows"] == []
-    assert json.dumps(result)  # plain JSON all the way
+
+
+def test_the_tools_client_maps_sql_errors_to_the_error_tree(
+    local_cloud: LocalCloudServer, world: dict[str, Any]
+) -> None:
+    """SQL Server's number is the error's code, its message the text; a refusal is no transient failure."""
+    db, operator = world["db"], world["operator"]
+    _ensure_user(db, operator, "reader-app")
+    reader = _token(local_cloud, world, "reader-app")
+    for token, statement, number, status in (
+        (operator, "DROP USER [nobody]", "15151", 400),
+        (operator, "CREATE USER [reader-app] FROM EXTERNAL PROVIDER", "15023", 400),
+        (operator, "CREATE USER [no-such-app] FROM EXTERNAL PROVIDER", "33130", 400),
+        (reader, "CREATE USER [outsider-app] FROM EXTERNAL PROVIDER", "15247", 403),
+        (_token(local_cloud, world, "outsider-app"), "SELECT 1", "18456", 401),
+    ):
+        with pytest.raises(CloudError) as failed:
+            run(db.address, "endpoint-srv", "appdb", token, statement)
+        assert (failed.value.code, failed.value.status) == (number, status), failed.value
+        assert not isinstance(failed.value, TransientCloudError)
+    with pytest.raises(CloudError) as gone:
+        run(db.address, "endpoint-srv", "nodb", operator, "SELECT 1")
+    assert (gone.value.code, gone.value.status) == ("4060", 404)
+
+
+def test_who_am_i_and_the_principals_shape_as_sql_server_answers(
+    local_cloud: LocalCloudServer, world: dict[str, Any]
+) -> None:
+    """SUSER_SNAME(): an application's `<client id>@<tenant id>`; USER_NAME(): dbo for the admin, else the
+    contained user (its own, or its group's); `type` E for users and applications, X for groups."""
+    db, operator = world["db"], world["operator"]
+    identity = local_cloud.cloud.identity
+    for name in ("reader-app", "sql-readers"):
+        _ensure_user(db, operator, name)
+    db.ok(operator, "ALTER ROLE db_datareader ADD MEMBER [sql-readers]")
+    whoami = "SELECT SUSER_SNAME() AS login, USER_NAME() AS who"
+    assert db.ok(operator, whoami)["rows"] == [[f"{identity.operator_client_id}@{identity.tenant_id}", "dbo"]]
+    for app, user in (("reader-app", "reader-app"), ("group-app", "sql-readers")):
+        client_id = local_cloud.cloud.store.get_directory_object(world["apps"][app].identity.principal_id).app_id
+        rows = db.ok(_token(local_cloud, world, app), whoami)["rows"]
+        assert rows == [[f"{client_id}@{identity.tenant_id}", user]]
+
+    shapes = db.ok(operator, "SELECT name, type, sid FROM sys.database_principals WHERE type IN ('E', 'X')")
+    assert shapes["columns"] == ["name", "type", "sid"]
+    by_name = {name: (kind, sid) for name, kind, sid in shapes["rows"]}
+    assert by_name["sql-readers"] == ("X", uuid.UUID(_group_id(local_cloud, "sql-readers")).bytes_le)
+    assert by_name["reader-app"][0] == "E"
+    assert all(isinstance(sid, bytes) and len(sid) == 16 for _, sid in by_name.values())
+
+
+def _group_id(local_cloud: LocalCloudServer, name: str) -> str:
+    (group,) = [obj for obj in local_cloud.cloud.store.find_directory_objects(display_name=name) if obj.kind == "group"]
+    return group.id
