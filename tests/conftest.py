@@ -7,12 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from provisioner.emulator.server import LocalCloudServer
+from tests.datadirs import cloud_data_dir
 
 
 @pytest.fixture(scope="module")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudServer]:
+def local_cloud() -> Iterator[LocalCloudServer]:
     """A local cloud on a free port with its own data dir, for the whole module."""
-    server = LocalCloudServer(tmp_path_factory.mktemp("cloud"))
-    server.start()
-    yield server
-    server.stop()
+    with cloud_data_dir() as data_dir:
+        server = LocalCloudServer(data_dir)
+        server.start()
+        yield server
+        server.stop()

@@ -20,6 +20,7 @@ from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
 from provisioner.azure.paced import ArmPacedTransport
+from provisioner.azure.postgres_sql import PostgresConnector
 from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
 from provisioner.execution.pacing import Pacer, process_pacer
@@ -68,6 +69,7 @@ MANAGEMENT_CLIENTS = {
     "sql": "azure.mgmt.sql:SqlManagementClient",
     "web": "azure.mgmt.web:WebSiteManagementClient",
     "mysql": "azure.mgmt.mysqlflexibleservers:MySQLManagementClient",
+    "postgres": "azure.mgmt.postgresqlflexibleservers:PostgreSQLManagementClient",
 }
 
 
@@ -85,6 +87,7 @@ class Clients:
         self._msgraph: MsGraphRunner | None = None
         self._session: Any = None  # the management clients' requests.Session
         self.sql_tds = SqlConnector(target)
+        self.postgres_sql = PostgresConnector(target)
         self._principal_id: str | None = None
 
     @property
@@ -93,6 +96,11 @@ class Clients:
         if self._principal_id is None:
             self._principal_id = self.target.principal_id()
         return self._principal_id
+
+    @property
+    def principal_type(self) -> str:
+        """`User` or `ServicePrincipal`: the type of the principal every call is made as."""
+        return self.target.principal_type()
 
     @property
     def resources(self) -> Any:
@@ -133,6 +141,10 @@ class Clients:
     @property
     def mysql(self) -> Any:
         return self._management("mysql")
+
+    @property
+    def postgres(self) -> Any:
+        return self._management("postgres")
 
     @property
     def msgraph(self) -> Any:
@@ -182,6 +194,7 @@ class Clients:
         if msgraph is not None:
             msgraph.close()
         self.sql_tds.close()
+        self.postgres_sql.close()
 
     def __enter__(self) -> Clients:
         return self

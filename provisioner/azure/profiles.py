@@ -42,6 +42,7 @@ class CloudProfile:
     audiences: Audiences
     local: bool = False
     storage_suffix: str = "core.windows.net"
+    postgres_suffix: str = "postgres.database.azure.com"
     poll_interval: float = 5.0
     """Seconds between polls of an asynchronous operation when the service does not say (Retry-After)."""
 
@@ -103,6 +104,7 @@ CLOUDS: dict[str, CloudProfile] = {
             authority_host="https://login.microsoftonline.us",
             msgraph_endpoint="https://graph.microsoft.us",
             storage_suffix="core.usgovcloudapi.net",
+            postgres_suffix="postgres.database.usgovcloudapi.net",
             audiences=Audiences(
                 arm="https://management.usgovcloudapi.net",
                 msgraph="https://graph.microsoft.us",
@@ -118,6 +120,7 @@ CLOUDS: dict[str, CloudProfile] = {
             authority_host="https://login.chinacloudapi.cn",
             msgraph_endpoint="https://microsoftgraph.chinacloudapi.cn",
             storage_suffix="core.chinacloudapi.cn",
+            postgres_suffix="postgres.database.chinacloudapi.cn",
             audiences=Audiences(
                 arm="https://management.chinacloudapi.cn",
                 msgraph="https://microsoftgraph.chinacloudapi.cn",

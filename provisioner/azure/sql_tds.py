@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import re
 import socket
-import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import certifi
-import httpx
 import pytds
 
 from provisioner.azure.errors import cloud_error
+from provisioner.azure.listeners import local_listener
 from provisioner.azure.target import Target
 from provisioner.errors import CloudError
 
@@ -173,17 +172,5 @@ class SqlConnector:
 
 
 def local_address(target: Target) -> TdsAddress:
-    """The local cloud's TDS listener, from its control API (which answers only the operator)."""
-    token = target.credential.get_token(target.profile.arm_scope).token
-    ca = str(target.ca_bundle) if target.ca_bundle else certifi.where()
-    try:
-        with httpx.Client(verify=ssl.create_default_context(cafile=ca), timeout=TIMEOUT_SECONDS) as http:
-            answer = http.get(
-                f"{target.profile.arm_endpoint}/_cloud/sql-tds", headers={"Authorization": f"Bearer {token}"}
-            )
-        body = answer.json()
-    except (httpx.HTTPError, ValueError) as failure:
-        raise cloud_error(None, "ControlApiFailed", f"the local cloud's control API failed: {failure}") from None
-    if answer.is_error:
-        raise cloud_error(answer.status_code, "ControlApiFailed", answer.text[:200])
-    return TdsAddress(str(body["host"]), int(body["port"]), ca)
+    """The local cloud's TDS listener, from its control API."""
+    return TdsAddress(*local_listener(target, "sql-tds"))

@@ -55,6 +55,13 @@ class Target:
         """The object id of the principal provision signs in as (the `oid` of its ARM token)."""
         return str(_claims(self.credential.get_token(self.profile.arm_scope).token).get("oid", ""))
 
+    def principal_type(self) -> str:
+        """`User` or `ServicePrincipal`: whom provision signs in as (the `idtyp` claim; a delegated
+        token, one with `scp`, is a user's)."""
+        claims = _claims(self.credential.get_token(self.profile.arm_scope).token)
+        kind = claims.get("idtyp") or ("user" if "scp" in claims else "app")
+        return "User" if kind == "user" else "ServicePrincipal"
+
     def close(self) -> None:
         close = getattr(self.credential, "close", None)
         if callable(close):

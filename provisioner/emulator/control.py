@@ -82,6 +82,7 @@ async def status(call: Call) -> Response:
             "directory_objects": len(store.find_directory_objects()),
             "faults": call.cloud.faults.settings.to_json(),
             "sql_tds": _tds_text(call),
+            "postgres": _address_text(call.cloud.postgres_address),
             "holdings": _holdings(call),
         }
     )
@@ -114,16 +115,28 @@ async def vm_identity_endpoint(call: Call) -> Response:
 
 
 def _tds_text(call: Call) -> str | None:
-    address = call.cloud.tds_address
+    return _address_text(call.cloud.tds_address)
+
+
+def _address_text(address: tuple[str, int] | None) -> str | None:
     return f"{address[0]}:{address[1]}" if address else None
 
 
 @_guarded("GET", "/_cloud/sql-tds")
 async def sql_tds(call: Call) -> Response:
     """The TDS listener every local SQL server answers on (LOGIN7's ServerName picks the server)."""
-    address = call.cloud.tds_address
+    return _listener(call.cloud.tds_address, "TDS")
+
+
+@_guarded("GET", "/_cloud/postgres")
+async def postgres_listener(call: Call) -> Response:
+    """The PostgreSQL listener every local flexible server answers on (the TLS SNI host picks the server)."""
+    return _listener(call.cloud.postgres_address, "PostgreSQL")
+
+
+def _listener(address: tuple[str, int] | None, protocol: str) -> Response:
     if address is None:
-        raise CloudServiceError(404, "NotServed", "This local cloud serves no TDS listener.")
+        raise CloudServiceError(404, "NotServed", f"This local cloud serves no {protocol} listener.")
     return arm_json({"host": address[0], "port": address[1]})
 
 

@@ -32,6 +32,9 @@ from provisioner.emulator.discovery import (
     find_running,
     read_server_file,
 )
+from provisioner.emulator.postgres.clusters import clusters_for
+from provisioner.emulator.postgres.listener import PostgresListener
+from provisioner.emulator.postgres.listener import server_context as postgres_context
 from provisioner.emulator.seed import seed_cloud
 from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 from provisioner.emulator.sql.tds.server import TdsServer, server_context
@@ -54,9 +57,13 @@ class LocalCloudServer:
         self._tds_socket = _bind(0)
         self.cloud.tds_address = (HOST, self._tds_socket.getsockname()[1])
         tds = TdsServer(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
+        self._postgres_socket = _bind(0)
+        self.cloud.postgres_address = (HOST, self._postgres_socket.getsockname()[1])
+        postgres = PostgresListener(self.cloud, postgres_context(str(self._tls.server_cert), str(self._tls.server_key)))
         self._server = _Server(
             self.cloud,
             (tds, self._tds_socket),
+            (postgres, self._postgres_socket),
             uvicorn.Config(
                 LocalCloudApp(self.cloud, ROUTE_TABLES),
                 http="h11",
@@ -142,6 +149,8 @@ class LocalCloudServer:
         """Close the socket and the store; remove server.json if it still describes this server."""
         self._socket.close()
         self._tds_socket.close()
+        self._postgres_socket.close()
+        clusters_for(self.data_dir).stop_all()
         self.cloud.close()
         running = read_server_file(self.data_dir)
         if running is not None and running.pid == os.getpid() and running.url == self.url:
@@ -152,10 +161,17 @@ class LocalCloudServer:
 class _Server(uvicorn.Server):
     """uvicorn's server, which also serves each key vault's own port (see vaulthosts.py) once started."""
 
-    def __init__(self, cloud: LocalCloud, tds: tuple[TdsServer, socket.socket], config: uvicorn.Config) -> None:
+    def __init__(
+        self,
+        cloud: LocalCloud,
+        tds: tuple[TdsServer, socket.socket],
+        postgres: tuple[PostgresListener, socket.socket],
+        config: uvicorn.Config,
+    ) -> None:
         super().__init__(config)
         self._cloud = cloud
         self._tds = tds
+        self._postgres = postgres
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -164,10 +180,13 @@ class _Server(uvicorn.Server):
         self._cloud.vault_hosts.attach(lambda sock: asyncio.run_coroutine_threadsafe(self._listen(sock), loop), port)
         tds, tds_socket = self._tds
         self.servers.append(await asyncio.start_server(tds.handle, sock=tds_socket))
+        postgres, postgres_socket = self._postgres
+        self.servers.append(await asyncio.start_server(postgres.handle, sock=postgres_socket))
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._cloud.vault_hosts.detach()
         self._tds[0].close_all()
+        self._postgres[0].close_all()
         await super().shutdown(sockets=sockets)
 
     async def _listen(self, sock: socket.socket) -> None:

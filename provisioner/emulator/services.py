@@ -19,6 +19,8 @@ from provisioner.emulator.keyvault.secrets import secret_scope
 from provisioner.emulator.managedidentity import routes as managedidentity
 from provisioner.emulator.mysql import routes as mysql
 from provisioner.emulator.network import routes as network
+from provisioner.emulator.postgres import child_routes as postgres_children
+from provisioner.emulator.postgres import routes as postgres
 from provisioner.emulator.resources import metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
@@ -48,6 +50,8 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     mysql.routes,
     network.routes,
     operations.routes,
+    postgres.routes,
+    postgres_children.routes,
     resources.routes,
     sql.routes,
     sql_admin.routes,

@@ -32,6 +32,8 @@ BACKDATE = timedelta(days=1)
 SERVER_HOST_IP = "127.0.0.1"
 SERVER_HOST_NAME = "localhost"
 SQL_HOST_NAME = "*.database.windows.net"  # the TDS endpoint answers for every local SQL server's FQDN
+POSTGRES_HOST_NAME = "*.postgres.database.azure.com"  # and the PostgreSQL listener for every flexible server's
+HOST_NAMES = (SQL_HOST_NAME, POSTGRES_HOST_NAME)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _server_cert_usable(cert_path: Path, key_path: Path, ca_cert: x509.Certifica
     if pair is None or _expires_soon(pair[0]):
         return False
     names = pair[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    if SQL_HOST_NAME not in names.get_values_for_type(x509.DNSName):
+    if not set(HOST_NAMES) <= set(names.get_values_for_type(x509.DNSName)):
         return False
     try:
         pair[0].verify_directly_issued_by(ca_cert)
@@ -152,7 +154,7 @@ def _write_server_cert(files: TlsFiles, ca_cert: x509.Certificate, ca_key: ec.El
                 [
                     x509.IPAddress(ipaddress.ip_address(SERVER_HOST_IP)),
                     x509.DNSName(SERVER_HOST_NAME),
-                    x509.DNSName(SQL_HOST_NAME),
+                    *(x509.DNSName(name) for name in HOST_NAMES),
                 ]
             ),
             critical=False,

@@ -115,6 +115,8 @@ class CloudClients(Protocol):
 
     @property
     def principal_id(self) -> str: ...  # object id of the principal provision signs in as
+    @property
+    def principal_type(self) -> str: ...  # its type: User or ServicePrincipal
 
     @property
     def resources(self) -> Any: ...  # azure.mgmt.resource.resources.ResourceManagementClient
@@ -137,6 +139,8 @@ class CloudClients(Protocol):
     @property
     def mysql(self) -> Any: ...  # azure.mgmt.mysqlflexibleservers.MySQLManagementClient
     @property
+    def postgres(self) -> Any: ...  # azure.mgmt.postgresqlflexibleservers.PostgreSQLManagementClient
+    @property
     def msgraph(self) -> Any: ...  # msgraph.GraphServiceClient (async: run its calls with `run_msgraph`)
 
     def run_msgraph(self, call: Callable[[Any], Awaitable[T]]) -> T:
@@ -148,6 +152,9 @@ class CloudClients(Protocol):
 
     @property
     def sql_tds(self) -> Any: ...  # provisioner.azure.sql_tds.SqlConnector (T-SQL over TDS)
+
+    @property
+    def postgres_sql(self) -> Any: ...  # provisioner.azure.postgres_sql.PostgresConnector (psycopg)
 
 
 class ReadCache(Protocol):

@@ -22,6 +22,8 @@ class Action(StrEnum):
     SAS_WRITE = "sas_write"  # listServiceSas through ARM, then write and read back a blob with the SAS
     SECRET_READ = "secret_read"  # get the secret's value from the vault
     SQL_READ = "sql_read"  # connect with a token for Azure SQL and ask to read
+    PG_READ = "pg_read"  # sign in to PostgreSQL with a token for ossrdbms and SELECT from the seeded table
+    PG_WRITE = "pg_write"  # the same, and INSERT into it (rolled back)
 
 
 class Expect(StrEnum):

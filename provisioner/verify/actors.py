@@ -28,6 +28,13 @@ class Actor:
     host_id: str
     client_id: str | None  # None: the host's system-assigned identity
     label: str
+    principal_name: str = ""
+    """The identity's name in Entra ID (a system-assigned identity's is its host's), which database
+    sign-ins that name the user (PostgreSQL) use; empty: the host's name."""
+
+    @property
+    def sign_in_name(self) -> str:
+        return self.principal_name or self.host_id.rstrip("/").rpartition("/")[2]
 
     @property
     def host_type(self) -> HostType:
@@ -78,14 +85,16 @@ def actor_for(check: Check, scenario: Scenario, state: DeploymentState | None) -
     if identity.kind in HOST_KINDS:
         host = applied(state, check.identity)
         client_id = _client_id(state, check.via) if check.via else None
-        return Actor(check.identity, identity.kind, str(host.azure_id), client_id, label(check, check.identity))
+        name = _name(state, check.via) if check.via else ""
+        return Actor(check.identity, identity.kind, str(host.azure_id), client_id, label(check, check.identity), name)
     client_id = _client_id(state, check.identity)
     for name in _hosts_of(scenario, check.identity):
         try:
             host = applied(state, name)
         except Unverifiable:
             continue
-        return Actor(name, scenario.resources[name].kind, str(host.azure_id), client_id, label(check, name))
+        kind, named = scenario.resources[name].kind, _name(state, check.identity)
+        return Actor(name, kind, str(host.azure_id), client_id, label(check, name), named)
     raise Unverifiable(not_applied(f"no virtual_machine or web_app with '{check.identity}' attached is applied"))
 
 
@@ -95,6 +104,10 @@ def _client_id(state: DeploymentState | None, identity: str) -> str:
     if not client_id:
         raise Unverifiable(not_applied(f"'{identity}' has no client id in the deployment state"))
     return str(client_id)
+
+
+def _name(state: DeploymentState | None, identity: str) -> str:
+    return str(applied(state, identity).exports.get("name") or "")
 
 
 def _hosts_of(scenario: Scenario, identity: str) -> list[str]:

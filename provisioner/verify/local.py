@@ -7,7 +7,8 @@ VM or web app gives the programs running in it: `GET /_cloud/vm-identity-endpoin
 Service's IDENTITY_ENDPOINT and IDENTITY_HEADER). The probe runs in a child process with exactly that
 environment, the local cloud's CA, and none of the operator's credential variables, because
 ManagedIdentityCredential reads its environment when used.
-SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}).
+SQL checks log in over TDS to the listener `GET /_cloud/sql-tds` names ({"host", "port"}), PostgreSQL
+checks to the one `GET /_cloud/postgres` names, with the server's host name for TLS SNI.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from provisioner.verify.actors import Actor
 from provisioner.verify.model import Outcome, error
 from provisioner.verify.runner import Probe, all_failed, probe_request
 
+LISTENERS = {Action.SQL_READ: "sql-tds", Action.PG_READ: "postgres", Action.PG_WRITE: "postgres"}
+"""The control API's name of the listener each database action signs in through."""
 PROBE_TIMEOUT_SECONDS = 300.0
 CONTROL_TIMEOUT_SECONDS = 30.0
 PROBE_COMMAND = (sys.executable, "-m", "provisioner.verify.probe")
@@ -66,7 +69,7 @@ class LocalRunner:
             environment = self._identity_environment(actor)
         except ControlError as failure:
             return all_failed(probes, f"cannot act inside {actor.host_kind} '{actor.host}': {failure}", failure.code)
-        ready, outcomes = self._locate_databases(probes)
+        ready, outcomes = self._locate_databases(actor, probes)
         if ready:
             outcomes |= self._probe(actor, ready, environment)
         return outcomes
@@ -84,27 +87,46 @@ class LocalRunner:
             "IDENTITY_HEADER": str(answer["identity_header"]),
         }
 
-    def _locate_databases(self, probes: list[Probe]) -> tuple[list[Probe], dict[str, Outcome]]:
-        """The probes with each database's TDS address filled in; an error outcome where there is none."""
-        ready: list[Probe] = [probe for probe in probes if probe.action is not Action.SQL_READ]
-        sql = [probe for probe in probes if probe.action is Action.SQL_READ]
-        if not sql:
-            return ready, {}
-        try:
-            listener = self._control("sql-tds", "")
-        except ControlError as failure:
-            return ready, {probe.id: error(f"no TDS endpoint: {failure}", failure.code) for probe in sql}
-        for probe in sql:
-            server, _, database = str(probe.params["database_id"]).partition("/databases/")
-            params = {
+    def _locate_databases(self, actor: Actor, probes: list[Probe]) -> tuple[list[Probe], dict[str, Outcome]]:
+        """The probes with each database's listener address filled in; an error outcome where there is none."""
+        ready: list[Probe] = []
+        outcomes: dict[str, Outcome] = {}
+        listeners: dict[str, dict[str, Any]] = {}
+        for probe in probes:
+            listener_name = LISTENERS.get(probe.action)
+            if listener_name is None:
+                ready.append(probe)
+                continue
+            try:
+                if listener_name not in listeners:
+                    listeners[listener_name] = self._control(listener_name, "")
+                params = self._database_params(actor, probe, listeners[listener_name])
+            except ControlError as failure:
+                outcomes[probe.id] = error(f"no {listener_name} listener: {failure}", failure.code)
+                continue
+            ready.append(Probe(probe.id, probe.action, params))
+        return ready, outcomes
+
+    def _database_params(self, actor: Actor, probe: Probe, listener: dict[str, Any]) -> dict[str, Any]:
+        server_id, _, database = str(probe.params["database_id"]).partition("/databases/")
+        server, database = server_id.rstrip("/").rpartition("/")[2], database.strip("/")
+        ca = str(self.target.ca_bundle)
+        if probe.action is Action.SQL_READ:
+            return {
                 "host": str(listener["host"]),
                 "port": int(listener["port"]),
-                "cafile": str(self.target.ca_bundle),
-                "server": server.rstrip("/").rpartition("/")[2],
-                "database": database.strip("/"),
+                "cafile": ca,
+                "server": server,
+                "database": database,
             }
-            ready.append(Probe(probe.id, probe.action, params))
-        return ready, {}
+        return {
+            "host": f"{server}.{self.target.profile.postgres_suffix}",
+            "hostaddr": str(listener["host"]),
+            "port": int(listener["port"]),
+            "sslrootcert": ca,
+            "database": database,
+            "user": actor.sign_in_name,
+        }
 
     def _control(self, name: str, resource_id: str) -> dict[str, Any]:
         try:

@@ -101,6 +101,8 @@ LOCATORS: dict[Action, Callable[[Locating], dict[str, Any]]] = {
     Action.SAS_WRITE: lambda locating: _container(locating, "-sas"),
     Action.SECRET_READ: _secret,
     Action.SQL_READ: _database,
+    Action.PG_READ: _database,
+    Action.PG_WRITE: _database,
 }
 """Each action's parameters (the SQL endpoint of a database is found by the runner: it is the local
 cloud's; on Azure, SQL needs TDS and is skipped)."""

@@ -8,16 +8,17 @@ azure-identity's ManagedIdentityCredential and the Azure SDKs, and prints one an
     request {"protocol": 1,
              "client_id": null | "<client id of the user-assigned identity to act as>",
              "cloud": {"arm_endpoint", "subscription_id", "arm_scope", "storage_scope", "vault_scope",
-                       "sql_scope", "local"},
+                       "sql_scope", "ossrdbms_scope", "local"},
              "checks": [{"id": "3", "action": "blob_read", "params": {...}}, ...]}
     answer  {"protocol": 1,
              "results": [{"id": "3", "actual": "allowed" | "refused" | "error",
                           "code": "<Azure's error code or SQL's error number>" | null, "detail": "..."}, ...]}
 
-`refused` means refused for lack of rights: HTTP 403 from ARM or a data plane, or SQL's 18456 (login
-failed) or 229 (no SELECT permission). Everything else that goes wrong (no token, 404, a network
-failure) is `error`. All checks of one identity run in one probe, sharing its credential (tokens are
-cached per audience). Exit status 0 with an answer; 2 for a request it cannot read.
+`refused` means refused for lack of rights: HTTP 403 from ARM or a data plane, SQL's 18456 (login
+failed) or 229 (no SELECT permission), PostgreSQL's 28P01 / 28000 (sign-in refused) or 42501 (no
+privilege). Everything else that goes wrong (no token, 404, a network failure) is `error`. All checks
+of one identity run in one probe, sharing its credential (tokens are cached per audience). Exit status
+0 with an answer; 2 for a request it cannot read.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ STEPS: dict[Action, tuple[str, Step]] = {
     Action.SAS_WRITE: ("arm", steps.sas_write),
     Action.SECRET_READ: ("vault", steps.secret_read),
     Action.SQL_READ: ("sql", steps.sql_read),
+    Action.PG_READ: ("ossrdbms", steps.pg_read),
+    Action.PG_WRITE: ("ossrdbms", steps.pg_write),
 }
 """Each action, with the audience (a `<name>_scope` of the request's cloud) its token is for."""
 

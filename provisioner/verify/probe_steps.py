@@ -19,7 +19,9 @@ from provisioner.errors import CloudError, VerifyError
 SAS_LIFETIME = timedelta(hours=1)
 MARKER = b"written by provision verify\n"
 NO_READ = "connected, but the SELECT permission is denied in the database (not db_datareader, db_owner or the admin)"
-SQL_REFUSALS = frozenset({18456, 229})  # login failed; SELECT permission denied
+SQL_REFUSALS = frozenset({18456, 229, "28P01", "28000", "42501"})  # sign-in refused; no privilege
+PG_READ = "SELECT count(*) FROM public.checks"
+PG_WRITE = "INSERT INTO public.checks (id, note) VALUES (-1, 'written by provision verify')"
 
 Params = Mapping[str, Any]
 
@@ -145,6 +147,29 @@ def sql_read(identity: Identity, params: Params) -> str:
     if result.rows and result.rows[0][0] == 1:
         return "connected over TDS with a token for Azure SQL and may read"
     raise SqlRefusal(229, NO_READ)
+
+
+def pg_read(identity: Identity, params: Params) -> str:
+    """Sign in to PostgreSQL as the identity (its name, a token for ossrdbms) and SELECT."""
+    _pg(identity, params, [PG_READ])
+    return f"signed in to PostgreSQL as '{params['user']}' with an Entra token and read table checks"
+
+
+def pg_write(identity: Identity, params: Params) -> str:
+    """The same, then INSERT in a transaction it rolls back: the right is proved, nothing stays."""
+    _pg(identity, params, ["BEGIN", PG_WRITE, "ROLLBACK"])
+    return f"signed in to PostgreSQL as '{params['user']}' and inserted into table checks (rolled back)"
+
+
+def _pg(identity: Identity, params: Params, statements: list[str]) -> None:
+    from provisioner.azure.postgres_sql import PgAddress, run
+
+    token = identity.credential.get_token(identity.scope("ossrdbms")).token
+    address = PgAddress(str(params["host"]), params.get("hostaddr"), int(params["port"]), str(params["sslrootcert"]))
+    try:
+        run(address, str(params["database"]), str(params["user"]), token, statements)
+    except CloudError as refused:
+        raise SqlRefusal(refused.code or "", str(refused)) from None
 
 
 def _read_first_blob(container: Any) -> str:

@@ -39,13 +39,22 @@ LINUX_SQL_REASON = (
     "access token), which a Linux VM does not have: SQL checks of Linux VMs are not verified"
 )
 
+PG_REASON = (
+    "on --target azure the PostgreSQL sign-in must be made inside the VM (Run Command with psql), "
+    "which verify does not do yet"
+)
+
 
 class RunCommandRunner:
     def __init__(self, clients: Clients) -> None:
         self.clients = clients
 
     def unsupported(self, actor: Actor, action: Action) -> str | None:
-        return WEB_APP_REASON if actor.host_type is not HostType.VIRTUAL_MACHINE else None
+        if actor.host_type is not HostType.VIRTUAL_MACHINE:
+            return WEB_APP_REASON
+        if action in (Action.PG_READ, Action.PG_WRITE):
+            return PG_REASON
+        return None
 
     def run(self, actor: Actor, probes: list[Probe]) -> dict[str, Outcome]:
         target = self.clients.target

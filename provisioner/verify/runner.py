@@ -46,6 +46,7 @@ def probe_request(target: Target, actor: Actor, probes: list[Probe]) -> dict[str
         "storage_scope": scope(audiences.storage),
         "vault_scope": scope(audiences.vault),
         "sql_scope": profile.sql_scope,
+        "ossrdbms_scope": profile.ossrdbms_scope,
         "local": profile.local,
     }
     checks = [probe.to_json() for probe in probes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -9,6 +10,7 @@ from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.service_principals.service_principals_request_builder import ServicePrincipalsRequestBuilder
 
 from provisioner.azure.clients import Clients
+from provisioner.emulator.postgres.clusters import clusters_for
 
 
 def role_assignments(sdk: Clients, principal_id: str) -> list[Any]:
@@ -57,3 +59,19 @@ def directory_objects_named(sdk: Clients, prefix: str) -> list[str]:
         return [item.display_name for page in found for item in page.value or []]
 
     return sdk.run_msgraph(find)
+
+
+def postgres_left(data_dir: Path) -> list[str]:
+    """What is left of local PostgreSQL servers: cluster directories, and postmasters still running
+    (a process stopped but not yet reaped by init is not running)."""
+    root = data_dir / "postgres"
+    left = [str(path) for path in root.iterdir()] if root.exists() else []
+    return left + [f"postmaster {pid}" for pid in clusters_for(data_dir).running() if alive(pid)]
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for init to reap it has stopped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -23,6 +23,7 @@ from provisioner.cli.main import main
 from provisioner.cli.targets import server_connection
 from provisioner.emulator.server import LocalCloudServer
 from tests.control import control
+from tests.datadirs import cloud_data_dir
 
 REPO = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
@@ -114,12 +115,13 @@ class Cloud:
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
-    server = LocalCloudServer(tmp_path_factory.mktemp("cloud"))
-    server.start()
-    try:
-        yield Cloud(server, tmp_path_factory.mktemp("work") / "state")
-    finally:
-        server.stop()
+    with cloud_data_dir() as data_dir:
+        server = LocalCloudServer(data_dir)
+        server.start()
+        try:
+            yield Cloud(server, tmp_path_factory.mktemp("work") / "state")
+        finally:
+            server.stop()
 
 
 @pytest.fixture(scope="module")

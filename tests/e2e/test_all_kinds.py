@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 SCENARIO = str(DATA / "all-kinds.yaml")
 SECRET = "env-secret-value-for-all-kinds"
 ENV = {"ALL_KINDS_SECRET": SECRET}
-RESOURCES = 34  # in all-kinds.yaml, all 25 kinds
+RESOURCES = 38  # in all-kinds.yaml, all 29 kinds
 
 
 def options(cloud: Cloud, prefix: str) -> list[str]:

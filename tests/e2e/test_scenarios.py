@@ -1,6 +1,7 @@
 """Every tutorial scenario of scenarios/, end to end through the CLI on one local cloud: validate;
 apply; verify passes; re-apply writes nothing; destroy; verify fails where the access is gone;
-nothing is left behind (resource groups, role assignments, groups, identities' service principals).
+nothing is left behind (resource groups, role assignments, groups, identities' service principals,
+PostgreSQL clusters and their processes).
 
 Each scenario runs under its own prefix and deployment, so all of them share the module's cloud.
 """
@@ -17,6 +18,7 @@ from provisioner.azure.clients import Clients
 from provisioner.scenario import load_scenario
 from tests.e2e.checks import (
     directory_objects_named,
+    postgres_left,
     resource_group_names,
     resources_named,
     role_assignment_ids,
@@ -97,3 +99,4 @@ def test_scenario_applies_verifies_converges_and_goes(cloud: Cloud, sdk: Clients
     assert role_assignment_ids(sdk) == assignments_before
     assert [role_assignments(sdk, principal) for principal in principals] == [[] for _ in principals]
     assert directory_objects_named(sdk, prefix) == []
+    assert postgres_left(cloud.data_dir) == []  # no cluster directory or PostgreSQL process of a destroyed server

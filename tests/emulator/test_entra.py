@@ -23,6 +23,7 @@ GRAPH_ROLES = [
     "Directory.Read.All",
     "Application.Read.All",
     "User.Read.All",
+    "AppRoleAssignment.ReadWrite.All",
 ]
 
 

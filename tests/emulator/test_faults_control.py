@@ -114,6 +114,6 @@ def test_reset_and_status(tmp_path: Any) -> None:
         status = _control(server, "GET", "/_cloud/status")
         assert status["resources"] == 1  # only the operator's Owner assignment, seeded again
         assert status["subscription_id"] == server.cloud.identity.subscription_id
-        assert status["directory_objects"] == 3  # operator + two seeded users
+        assert status["directory_objects"] == 4  # operator, two seeded users, Microsoft Graph's service principal
     finally:
         server.stop()

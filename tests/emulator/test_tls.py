@@ -49,12 +49,17 @@ def test_ca_is_a_ten_year_constrained_signing_authority(tmp_path: Path) -> None:
     ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
 
 
-def test_server_certificate_names_the_loopback_host_and_the_sql_servers(tmp_path: Path) -> None:
+def test_server_certificate_names_the_loopback_host_and_the_database_servers(tmp_path: Path) -> None:
     files = ensure_tls(tmp_path)
     server, ca = certificate(files.server_cert), certificate(files.ca_cert)
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
-    assert names.get_values_for_type(x509.DNSName) == ["localhost", "*.database.windows.net"]  # TDS: each server
+    # TDS and PostgreSQL: each server's host name
+    assert names.get_values_for_type(x509.DNSName) == [
+        "localhost",
+        "*.database.windows.net",
+        "*.postgres.database.azure.com",
+    ]
     authority = server.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     subject_key = ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     assert authority.key_identifier == subject_key.digest

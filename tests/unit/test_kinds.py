@@ -23,6 +23,7 @@ def test_the_kinds_of_the_issue_are_all_there() -> None:
         "key_vault_access_policy", "sql_server", "sql_database", "sql_entra_admin",
         "sql_database_user", "app_service_plan", "web_app", "graph_app_role_assignment",
         "mysql_flexible_server", "mysql_database", "mysql_entra_admin",
+        "postgres_flexible_server", "postgres_database", "postgres_entra_admin", "postgres_database_user",
     }  # fmt: skip
 
 

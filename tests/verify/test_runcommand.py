@@ -20,7 +20,7 @@ from provisioner.verify.actors import Actor
 from provisioner.verify.locate import Locating, locate
 from provisioner.verify.model import Actual, Outcome
 from provisioner.verify.probe_steps import MARKER
-from provisioner.verify.runcommand import LINUX_SQL_REASON, WEB_APP_REASON, RunCommandRunner
+from provisioner.verify.runcommand import LINUX_SQL_REASON, PG_REASON, WEB_APP_REASON, RunCommandRunner
 from provisioner.verify.runcommand_calls import Where, build_script
 from provisioner.verify.runcommand_linux import linux_script
 from provisioner.verify.runcommand_output import read_output
@@ -181,7 +181,9 @@ def test_only_web_apps_and_the_sql_checks_of_linux_vms_are_skipped(vm: Vm, sdk: 
     runner = RunCommandRunner(sdk)
     linux = Actor("vm", "virtual_machine", str(vm.state.resources["vm"].azure_id), None, "vm")
     web = Actor("web", "web_app", "/subscriptions/s/resourceGroups/g/providers/x/y/web", None, "web")
-    assert all(runner.unsupported(linux, action) is None for action in Action)
+    assert runner.unsupported(linux, Action.PG_READ) == runner.unsupported(linux, Action.PG_WRITE) == PG_REASON
+    databases = (Action.PG_READ, Action.PG_WRITE)
+    assert all(runner.unsupported(linux, action) is None for action in Action if action not in databases)
     assert runner.unsupported(web, Action.ARM_READ) == WEB_APP_REASON
     database = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/srv/databases/db"
     # The VM is Linux (read through ARM): its SQL check is skipped before any Run Command is sent

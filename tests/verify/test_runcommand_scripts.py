@@ -114,7 +114,8 @@ def test_the_windows_sql_check_is_the_tutorials_powershell() -> None:
 def test_the_windows_script_defines_what_it_calls() -> None:
     script = windows_script(azure_script())
     for action in Action:
-        assert f"function {action}(" in script
+        database = action in (Action.PG_READ, Action.PG_WRITE)  # skipped on Azure
+        assert (f"function {action}(" in script) is not database
     assert "(Invoke-RestMethod -Headers @{Metadata = 'true'} -Uri $Uri).access_token" in script
     for method in ("'GET' $Uri", "'PATCH' $Uri @{} $Tags 'application/json'", "'POST' $Uri @{} $Request"):
         assert f"Invoke-Access $Token {method}" in script

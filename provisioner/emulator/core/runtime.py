@@ -39,6 +39,7 @@ class LocalCloud:
         self.log = RequestLog()
         self.vault_hosts = VaultHosts(data_dir)
         self.tds_address: tuple[str, int] | None = None  # the TDS listener, set by the server that serves this cloud
+        self.postgres_address: tuple[str, int] | None = None  # the PostgreSQL listener, likewise
         self.seed()
 
     def seed(self) -> None:

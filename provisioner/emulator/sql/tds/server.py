@@ -4,11 +4,11 @@ SQL batches. Protocol violations close the connection; SQL errors answer ERROR +
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 from pathlib import Path
 
+from provisioner.emulator.core.connections import Connections
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.sql import sessions
 from provisioner.emulator.sql.tds import login7, prelogin, tokens
@@ -48,23 +48,15 @@ class TdsServer:
         self._cloud = cloud
         self._context = context
         self._limits = limits or Limits()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections = Connections()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            peer = writer.get_extra_info("peername")
-            await self._serve(PlainChannel(reader, writer), str(peer[0]) if peer else "")
-        except (ProtocolViolation, ConnectionError) as violation:
-            LOG.debug("TDS connection closed: %s", violation)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+        async with self._connections.serving(writer):
+            try:
+                peer = writer.get_extra_info("peername")
+                await self._serve(PlainChannel(reader, writer), str(peer[0]) if peer else "")
+            except (ProtocolViolation, ConnectionError) as violation:
+                LOG.debug("TDS connection closed: %s", violation)
 
     async def _serve(self, plain: PlainChannel, client_ip: str) -> None:
         first = await read_message(plain, self._limits, DEFAULT_PACKET_SIZE)
@@ -118,8 +110,7 @@ class TdsServer:
         await channel.drain()
 
     def close_all(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._connections.close_all()
 
 
 def _log(session: sessions.Session, text: str, number: int) -> None:
