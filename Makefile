@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Azure CLI for tests/azcli, in a venv of its own: azure-cli pins SDK versions the project does not use.
+AZ_VENV := .venv-az
+AZ_STAMP := $(AZ_VENV)/.installed-2.91.0
 
-.PHONY: install run test lint typecheck unit bench docs clean
+.PHONY: install az-cli run test lint typecheck unit bench docs clean
 
 install: $(STAMP)
 
@@ -14,6 +17,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# uv installs azure-cli's ~200 wheels in seconds where pip takes minutes.
+az-cli: $(AZ_STAMP)
+
+$(AZ_STAMP): | $(STAMP)
+	rm -rf $(AZ_VENV)
+	$(BIN)/uv venv --quiet --python-preference only-system --python $(BIN)/python $(AZ_VENV)
+	$(BIN)/uv pip install --quiet --python $(AZ_VENV)/bin/python azure-cli==2.91.0
+	touch $(AZ_STAMP)
 
 # The first tutorial on the local cloud (state in .provision/): apply, prove the access, show the outputs.
 TUTORIAL := scenarios/vm-system-identity-arm.yaml
@@ -38,7 +50,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy provisioner
 
 # pytest exits 5 when it collects no test: not a failure of the code under test.
-test: lint typecheck
+test: lint typecheck $(AZ_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q || test $$? -eq 5
 
 bench: $(STAMP)
@@ -50,4 +62,4 @@ docs: $(STAMP)
 	$(BIN)/provision schema > scenarios/scenario.schema.json
 
 clean:
-	rm -rf $(VENV) .provision .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(AZ_VENV) .provision .mypy_cache .ruff_cache .pytest_cache

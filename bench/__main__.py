@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import apply_critical_path, fleet, local_cloud_throughput, state_writes, tds_throughput
+from bench import apply_critical_path, fleet, local_cloud_throughput, postgres_listener, state_writes, tds_throughput
 
 
 def main() -> None:
@@ -12,6 +12,8 @@ def main() -> None:
     apply_critical_path.main([])
     print("\n== TDS endpoint ==")
     tds_throughput.main()
+    print("\n== PostgreSQL listener and servers ==")
+    postgres_listener.main()
     print("\n== state writes: blob vs local ==")
     state_writes.main([])
     print("\n== a class of 100: one fleet process vs 100 processes, ARM throttling on ==")

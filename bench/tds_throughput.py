@@ -38,7 +38,7 @@ def _prepare(server: LocalCloudServer) -> tuple[TdsAddress, str]:
     admin |= {"sid": identity.operator_object_id, "azureADOnlyAuthentication": True}
     body = {"location": "westus", "properties": {"administrators": admin}}
     sql.servers.begin_create_or_update("bench", "bench-sql", body).result()
-    azure_services = {"start_ip_address": "0.0.0.0", "end_ip_address": "0.0.0.0"}  # the firewall admits logins
+    azure_services = {"properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "0.0.0.0"}}  # admits the logins
     sql.firewall_rules.create_or_update("bench", "bench-sql", "AllowAllWindowsAzureIps", azure_services)
     sql.databases.begin_create_or_update("bench", "bench-sql", "db", {"location": "westus"}).result()
     address = server.cloud.tds_address

@@ -8,6 +8,7 @@ the operator's control key from the data dir's cloud.json (the control API answe
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,7 +125,7 @@ def start(
     "for_az",
     is_flag=True,
     help="Also set up the Azure CLI: its own config dir in the data dir, the local cloud registered and "
-    "active, and az logged in as the operator.",
+    "active, and az logged in as the operator (with --vm / --web-app: as that identity, az login --identity).",
 )
 def env(
     data_dir: Path | None, vm_ref: str | None, web_app_ref: str | None, state_dir: Path | None, for_az: bool
@@ -132,8 +133,6 @@ def env(
     """Print the `export` lines that point Azure SDKs and tools at the running local cloud."""
     from provisioner.emulator.core.config import load_or_create_identity
 
-    if for_az and (vm_ref or web_app_ref):
-        raise click.UsageError("--az signs az in as the operator; it cannot be combined with --vm or --web-app yet.")
     directory = _data_dir(data_dir)
     info = _running(directory)
     identity = load_or_create_identity(directory)
@@ -169,29 +168,40 @@ def env(
     lines.append(f"unset {' '.join(stale)}")
     lines += [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
     if for_az:
-        # One config dir per port: a restarted cloud on another port must not find az's stale registration.
-        lines += az_lines(directory / f"az-{urlsplit(info.url).port}", info.url)
+        # One config dir per port (a restarted cloud on another port must not find az's stale registration)
+        # and per identity (signing in inside a VM must not sign the operator's az out).
+        host = vm_ref or web_app_ref
+        suffix = f"-{hashlib.sha256(host.encode()).hexdigest()[:12]}" if host else ""
+        lines += az_lines(directory / f"az-{urlsplit(info.url).port}{suffix}", info.url, managed_identity=bool(host))
     click.echo("\n".join(lines))
 
 
 AZ_CLOUD_NAME = "ProvisionLocal"
 
 
-def az_lines(config_dir: Path, url: str) -> list[str]:
-    """What the Azure CLI needs to use the local cloud, after the operator's variables are exported.
+def az_lines(config_dir: Path, url: str, *, managed_identity: bool = False) -> list[str]:
+    """What the Azure CLI needs to use the local cloud, after the operator's (or a VM's / web app's)
+    variables are exported.
 
     az keeps its own logins and clouds in AZURE_CONFIG_DIR, so the user's real ones are not touched;
     MSAL refuses an authority it cannot discover unless instance discovery is off; az reads
-    `AZURE_CORE_*` as its `core` settings."""
+    `AZURE_CORE_*` as its `core` settings. Inside a VM or web app, `az login --identity` asks MSAL,
+    which finds the local endpoint as azure-identity does (AZURE_POD_IDENTITY_AUTHORITY_HOST for IMDS,
+    IDENTITY_ENDPOINT and IDENTITY_HEADER for App Service)."""
     register = shlex.join(["az", "cloud", "register", "-n", AZ_CLOUD_NAME, "--endpoint-resource-manager", url])
+    login = (
+        "az login --identity -o none"
+        if managed_identity
+        else 'az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" '
+        '--tenant "$AZURE_TENANT_ID" -o none'
+    )
     return [
         f"export AZURE_CONFIG_DIR={shlex.quote(str(config_dir))}",
         "export AZURE_CORE_INSTANCE_DISCOVERY=false",
         "export AZURE_CORE_COLLECT_TELEMETRY=false",
         f"az cloud show -n {AZ_CLOUD_NAME} -o none 2>/dev/null || {register} -o none",
         f"az cloud set -n {AZ_CLOUD_NAME} -o none 2>/dev/null",
-        'az login --service-principal -u "$AZURE_CLIENT_ID" -p "$AZURE_CLIENT_SECRET" '
-        '--tenant "$AZURE_TENANT_ID" -o none',
+        login,
     ]
 
 

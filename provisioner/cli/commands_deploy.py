@@ -5,7 +5,6 @@ planner and engine. Bad input fails before any cloud call; exit codes come from 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,14 @@ import click
 
 from provisioner.azure.target import Target
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
+from provisioner.cli.fleet_options import check_one_input, fleet_options
+from provisioner.cli.fleet_read import fleet_output, fleet_show
+from provisioner.cli.fleet_run import fleet_apply, fleet_destroy, fleet_plan
 from provisioner.cli.options import (
     FILE,
     RunInputs,
     check_state_target,
+    confirm,
     lock_options,
     open_state_backend,
     run_inputs,
@@ -25,13 +28,14 @@ from provisioner.cli.options import (
     state_dir_option,
     state_option,
     target_info,
+    value_text,
 )
 from provisioner.cli.progress_view import progress_view
 from provisioner.cli.targets import target_options
 from provisioner.engine.apply import RunOptions, apply_plan
 from provisioner.engine.destroy import destroy, plan_destroy
 from provisioner.engine.report import RunReport
-from provisioner.errors import ApplyError, ProvisionError, StateError
+from provisioner.errors import ProvisionError, StateError
 from provisioner.execution.retry import DEFAULT_PRINCIPAL_WAIT, RetryPolicy
 from provisioner.plan.context import RunContext
 from provisioner.plan.model import Plan
@@ -71,15 +75,25 @@ def echo_plan(plan: Plan) -> None:
 
 
 @click.command("plan")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=FILE, required=False)
 @run_options
+@fleet_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--out", type=FILE, help="Save the plan, for `provision apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without changes, 2 with changes, 1 on error.")
 def plan_command(
-    scenario: Path, as_json: bool, out: Path | None, detailed_exitcode: bool, parallelism: int, **options: Any
+    scenario: Path | None, as_json: bool, out: Path | None, detailed_exitcode: bool, parallelism: int, **options: Any
 ) -> int:
-    """Show what apply would change: read every resource, diff it against the scenario."""
+    """Show what apply would change: read every resource, diff it against the scenario (or every member's)."""
+    check_one_input(scenario, options)
+    if options["fleet"] is not None:
+        if out is not None:
+            raise click.UsageError("--out cannot be used with --fleet")
+        return fleet_plan(
+            options["fleet"], options["members"], as_json=as_json, detailed_exitcode=detailed_exitcode,
+            parallelism=parallelism, options=options,
+        )  # fmt: skip
+    assert scenario is not None
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     with inputs.session() as session:
@@ -99,22 +113,34 @@ def plan_command(
 
 
 @click.command("apply")
-@click.argument("scenario", metavar="SCENARIO|PLANFILE", type=FILE)
+@click.argument("scenario", metavar="SCENARIO|PLANFILE", type=FILE, required=False)
 @run_options
 @lock_options
+@fleet_options
+@click.option("--json", "as_json", is_flag=True, help="With --fleet: print each member's result as JSON.")
 @click.option(
     "--principal-wait", type=click.FloatRange(min=0), default=DEFAULT_PRINCIPAL_WAIT, show_default=True,
     help="Seconds to wait for a new identity's principal to replicate (PrincipalNotFound).",
 )  # fmt: skip
 def apply_command(
-    scenario: Path,
+    scenario: Path | None,
     parallelism: int,
     auto_approve: bool,
     lock_timeout: float,
     principal_wait: float,
+    as_json: bool,
     **options: Any,
 ) -> int:
-    """Make the cloud match the scenario (or a saved plan), then print the outputs."""
+    """Make the cloud match the scenario (or a saved plan, or every member of a fleet), then print the outputs."""
+    check_one_input(scenario, options)
+    if options["fleet"] is not None:
+        return fleet_apply(
+            options["fleet"], options["members"], parallelism=parallelism, auto_approve=auto_approve,
+            lock_timeout=lock_timeout, principal_wait=principal_wait, as_json=as_json, options=options,
+        )  # fmt: skip
+    if as_json:
+        raise click.UsageError("--json needs --fleet")
+    assert scenario is not None
     saved: Plan | None = None
     inputs = run_inputs(scenario, options)
     if is_saved_plan(scenario):
@@ -134,7 +160,7 @@ def apply_command(
                     check_fresh(saved, run.plan)
                 echo_plan(run.plan)
                 if run.plan.has_changes and saved is None:
-                    _confirm(auto_approve, "apply")
+                    confirm(auto_approve, "apply")
                 with progress_view() as progress:
                     report = apply_plan(
                         run, RunContext(ctx.clients), PROVIDERS, StateWriter(store, state), progress=progress,
@@ -159,16 +185,6 @@ def _saved_inputs(recorded: PlanInputs, given: RunInputs) -> RunInputs:
     )
 
 
-def _confirm(auto_approve: bool, verb: str) -> None:
-    if auto_approve:
-        return
-    if not sys.stdin.isatty():
-        raise ApplyError(f"refusing to {verb}: there is no terminal to ask for confirmation; pass --auto-approve")
-    answer = click.prompt(f"Do you want to {verb}? Only 'yes' will be accepted", default="", show_default=False)
-    if answer.strip() != "yes":
-        raise ApplyError(f"{verb} cancelled")
-
-
 def _finish(report: RunReport, verb: str) -> int:
     for line in report.summary_lines(verb):
         click.echo(line, err=not report.ok)
@@ -176,16 +192,30 @@ def _finish(report: RunReport, verb: str) -> int:
         click.echo("")
         click.echo("Outputs:")
         for name, value in report.outputs.items():
-            click.echo(f"  {name} = {_value_text(value)}")
+            click.echo(f"  {name} = {value_text(value)}")
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
 @click.command("destroy")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=FILE, required=False)
 @run_options
 @lock_options
-def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_timeout: float, **options: Any) -> int:
-    """Delete what this deployment created (reverse dependency order) and restore what it changed."""
+@fleet_options
+@click.option("--json", "as_json", is_flag=True, help="With --fleet: print each member's result as JSON.")
+def destroy_command(
+    scenario: Path | None, parallelism: int, auto_approve: bool, lock_timeout: float, as_json: bool, **options: Any
+) -> int:
+    """Delete what this deployment (or every member of a fleet) created, in reverse dependency order, and
+    restore what it changed."""
+    check_one_input(scenario, options)
+    if options["fleet"] is not None:
+        return fleet_destroy(
+            options["fleet"], options["members"], parallelism=parallelism, auto_approve=auto_approve,
+            lock_timeout=lock_timeout, as_json=as_json, options=options,
+        )  # fmt: skip
+    if as_json:
+        raise click.UsageError("--json needs --fleet")
+    assert scenario is not None
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     with inputs.session() as session:
@@ -199,7 +229,7 @@ def destroy_command(scenario: Path, parallelism: int, auto_approve: bool, lock_t
                 check_state_target(state, target)
                 plan = plan_destroy(state, target_info(inputs.target, target))
                 echo_plan(plan)
-                _confirm(auto_approve, "destroy")
+                confirm(auto_approve, "destroy")
                 with progress_view() as progress:
                     report = destroy(
                         plan, ctx, PROVIDERS, StateWriter(store, state), scenario=loaded, progress=progress,
@@ -230,20 +260,24 @@ def _read_state(state_dir: Path, deployment: str | None, options: dict[str, Any]
 @state_dir_option
 @state_option
 @target_options
+@fleet_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def output_command(name: str | None, deployment: str | None, state_dir: Path, as_json: bool, **options: Any) -> int:
-    """Print the outputs of the last apply (one NAME: its bare value)."""
+    """Print the outputs of the last apply (one NAME: its bare value), or of every member of a --fleet."""
+    if options["fleet"] is not None:
+        _no_deployment_with_fleet(deployment)
+        return fleet_output(options["fleet"], name, as_json=as_json, options={**options, "state_dir": state_dir})
     outputs = _read_state(state_dir, deployment, options).outputs
     if name is not None:
         if name not in outputs:
             raise StateError(f"no output named '{name}' (outputs: {', '.join(outputs) or 'none'})")
         value = outputs[name]
-        click.echo(json.dumps(value) if as_json else _value_text(value, bare=True))
+        click.echo(json.dumps(value) if as_json else value_text(value, bare=True))
     elif as_json:
         click.echo(json.dumps(outputs, indent=2))
     else:
         for key, value in outputs.items():
-            click.echo(f"{key} = {_value_text(value)}")
+            click.echo(f"{key} = {value_text(value)}")
     return EXIT_OK
 
 
@@ -252,9 +286,14 @@ def output_command(name: str | None, deployment: str | None, state_dir: Path, as
 @state_dir_option
 @state_option
 @target_options
+@fleet_options
 @click.option("--json", "as_json", is_flag=True, help="Print the state document.")
 def show_command(deployment: str | None, state_dir: Path, as_json: bool, **options: Any) -> int:
-    """Show what the state knows: each resource, its Azure id, who created it, its exports."""
+    """Show what the state knows: each resource, its Azure id, who created it, its exports (or every
+    member's, with --fleet)."""
+    if options["fleet"] is not None:
+        _no_deployment_with_fleet(deployment)
+        return fleet_show(options["fleet"], as_json=as_json, options={**options, "state_dir": state_dir})
     state = _read_state(state_dir, deployment, options)
     if as_json:
         click.echo(json.dumps(state.to_json(), indent=2))
@@ -269,16 +308,15 @@ def show_command(deployment: str | None, state_dir: Path, as_json: bool, **optio
         click.echo(f"\n{address} ({entry.kind}, {owner}{status})")
         click.echo(f"  id: {entry.azure_id or '(unknown)'}")
         for key, value in sorted(entry.exports.items()):
-            click.echo(f"  {key} = {_value_text(value)}")
+            click.echo(f"  {key} = {value_text(value)}")
         for key, value in sorted(entry.prior.items()):
-            click.echo(f"  prior {key} = {_value_text(value)} (restored by destroy)")
+            click.echo(f"  prior {key} = {value_text(value)} (restored by destroy)")
     return EXIT_OK
 
 
-def _value_text(value: Any, bare: bool = False) -> str:
-    if isinstance(value, str):
-        return value if bare else json.dumps(value)
-    return json.dumps(value)
+def _no_deployment_with_fleet(deployment: str | None) -> None:
+    if deployment is not None:
+        raise click.UsageError("--deployment cannot be used with --fleet: the fleet file names each member's")
 
 
 COMMANDS = (plan_command, apply_command, destroy_command, output_command, show_command)

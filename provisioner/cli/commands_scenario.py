@@ -13,6 +13,9 @@ import click
 from provisioner.cli.exits import EXIT_BAD_INPUT, EXIT_OK
 from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.errors import ScenarioError
+from provisioner.fleet import load_fleet
+from provisioner.fleet.loader import fleet_schema
+from provisioner.fleet.scenarios import load_scenarios
 from provisioner.scenario import Scenario, load_scenario
 from provisioner.scenario.dependency_graph import FORMATS
 from provisioner.scenario.schema import scenario_schema
@@ -21,16 +24,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.command("validate")
-@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO_FILE)
+@click.argument("scenarios", nargs=-1, type=SCENARIO_FILE)
 @scenario_options
+@click.option("--fleet", "fleets", multiple=True, type=SCENARIO_FILE, metavar="FILE", help="A fleet file (repeatable).")
 def validate_command(
-    scenarios: tuple[Path, ...], overrides: dict[str, str], vars_file: Path | None, allow_outside_files: bool
+    scenarios: tuple[Path, ...],
+    overrides: dict[str, str],
+    vars_file: Path | None,
+    allow_outside_files: bool,
+    fleets: tuple[Path, ...],
 ) -> int:
-    """Check scenario files without any cloud call; every problem is printed as file:line:col.
+    """Check scenario files (and fleet files, with every member's scenario) without any cloud call; every
+    problem is printed as file:line:col.
 
     Exits 2 if any file has an error; warnings alone exit 0.
     """
-    failed = False
+    if not scenarios and not fleets:
+        raise click.UsageError("give SCENARIO files, or --fleet FILE")
+    failed = any([_validate_fleet(path, allow_outside_files) for path in fleets])
     for path in scenarios:
         try:
             scenario = load_scenario(
@@ -45,6 +56,21 @@ def validate_command(
             click.echo(warning.render(), err=True)
         click.echo(_summary(path, scenario))
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _validate_fleet(path: Path, allow_outside_files: bool) -> bool:
+    """Prints the fleet's problems (True) or a summary of its members (False)."""
+    try:
+        fleet = load_fleet(path)
+        loaded = load_scenarios(fleet, allow_outside_files=allow_outside_files)
+    except ScenarioError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.render(), err=True)
+        return True
+    scenarios = Counter(one.scenario.name for one in loaded)
+    listing = ", ".join(f"{count} of {name}" for name, count in scenarios.items())
+    click.echo(f"{path}: fleet '{fleet.name}' is valid: {_count(len(loaded), 'member')} ({listing or 'none'})")
+    return False
 
 
 def _summary(path: Path, scenario: Scenario) -> str:
@@ -65,9 +91,10 @@ def _count(number: int, noun: str) -> str:
 
 
 @click.command("schema")
-def schema_command() -> int:
-    """Print the JSON Schema of scenario files (for editors: yaml-language-server)."""
-    click.echo(json.dumps(scenario_schema(), indent=2))
+@click.option("--fleet", "fleet", is_flag=True, help="The schema of fleet files instead.")
+def schema_command(fleet: bool) -> int:
+    """Print the JSON Schema of scenario files, or of fleet files (for editors: yaml-language-server)."""
+    click.echo(json.dumps(fleet_schema() if fleet else scenario_schema(), indent=2))
     return EXIT_OK
 
 

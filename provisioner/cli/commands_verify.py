@@ -18,6 +18,8 @@ from rich.text import Text
 
 from provisioner.azure.clients import Clients
 from provisioner.cli.exits import EXIT_FAILURE, EXIT_OK
+from provisioner.cli.fleet_options import check_one_input, fleet_options
+from provisioner.cli.fleet_read import fleet_verify
 from provisioner.cli.options import FILE, check_state_target, run_inputs, run_options
 from provisioner.verify.model import CheckResult, Result, VerifyReport
 from provisioner.verify.run import verify
@@ -27,11 +29,19 @@ STYLES = {Result.PASS: "green", Result.FAIL: "red", Result.SKIPPED: "yellow"}
 
 
 @click.command("verify")
-@click.argument("scenario", type=FILE)
+@click.argument("scenario", type=FILE, required=False)
 @run_options
+@fleet_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def verify_command(scenario: Path, parallelism: int, as_json: bool, **options: Any) -> int:
-    """Prove each check of the scenario as the identity itself (exit 1 when any check fails)."""
+def verify_command(scenario: Path | None, parallelism: int, as_json: bool, **options: Any) -> int:
+    """Prove each check of the scenario (or of every member of a --fleet) as the identity itself (exit 1
+    when any check fails)."""
+    check_one_input(scenario, options)
+    if options["fleet"] is not None:
+        return fleet_verify(
+            options["fleet"], options["members"], parallelism=parallelism, as_json=as_json, options=options
+        )
+    assert scenario is not None
     inputs = run_inputs(scenario, options)
     loaded, deployment = inputs.load()
     with inputs.session() as session, Clients(session.target()) as clients:

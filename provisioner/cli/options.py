@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from provisioner.azure.target import Target
 from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.cli.targets import open_target, target_options
 from provisioner.engine.warmup import warm_up
-from provisioner.errors import ConfigurationError, StateError
+from provisioner.errors import ApplyError, ConfigurationError, StateError
 from provisioner.execution.executor import DEFAULT_PARALLELISM
 from provisioner.execution.pacing import LIMITS, PACE_VARIABLE, configure_process_pacer, parse_pace
 from provisioner.plan.context import RunContext
@@ -223,3 +225,19 @@ def check_state_target(state: DeploymentState, target: Target) -> None:
             f"the state of deployment '{state.deployment}' belongs to subscription {recorded}, but this run "
             f"targets {target.subscription_id}; choose another --deployment or --state-dir"
         )
+
+
+def confirm(auto_approve: bool, verb: str) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ApplyError(f"refusing to {verb}: there is no terminal to ask for confirmation; pass --auto-approve")
+    answer = click.prompt(f"Do you want to {verb}? Only 'yes' will be accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise ApplyError(f"{verb} cancelled")
+
+
+def value_text(value: Any, bare: bool = False) -> str:
+    if isinstance(value, str):
+        return value if bare else json.dumps(value)
+    return json.dumps(value)

@@ -9,9 +9,11 @@ add the standard headers and record the call in the request log.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from provisioner.emulator.core import config
 from provisioner.emulator.core.bearer import authenticate_bearer
-from provisioner.emulator.core.call import Call
+from provisioner.emulator.core.call import Call, InnerResponse
 from provisioner.emulator.core.errors import CloudServiceError
 from provisioner.emulator.core.requestlog import category_of
 from provisioner.emulator.core.routing import Route, RouteTable, by_specificity
@@ -103,24 +105,35 @@ class LocalCloudApp:
             same_path = same_path or route
         return None, {}, same_path
 
+    async def inner_call(self, outer: Call, method: str, path: str, api_version: str, body: Any) -> InnerResponse:
+        """An ARM call the cloud makes to itself as the outer call's caller (see core.call.Dispatch)."""
+        route, params, same_path = self.match(method, path)
+        if route is None or route.surface is not Surface.ARM:
+            raise _unrouted(Surface.ARM, outer.request, method_exists=same_path is not None, path=path)
+        _check_api_version(api_version)
+        scope = dict(outer.request.scope) | {
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": f"api-version={api_version}".encode(),
+            "state": {},
+        }
+        data = b"" if body is None else json.dumps(body).encode()
+        call = Call(
+            Request(scope), self.cloud, params, Surface.ARM, str(uuid.uuid4()), outer.principal, data, self.inner_call
+        )
+        response = await route.handler(call)
+        content = bytes(response.body)
+        return InnerResponse(response.status_code, json.loads(content) if content else None, dict(response.headers))
+
     async def _handle(
         self, request: Request, route: Route, params: dict[str, str], surface: Surface, request_id: str
     ) -> Response:
-        call = Call(request, self.cloud, params, surface, request_id, body_bytes=await request.body())
+        body = await request.body()
+        call = Call(request, self.cloud, params, surface, request_id, body_bytes=body, dispatch=self.inner_call)
         await self._apply_faults(call)
-        if surface is Surface.ARM and not call.api_version:
-            raise CloudServiceError(
-                400,
-                "MissingApiVersionParameter",
-                "The api-version query parameter (?api-version=) is required for all requests.",
-            )
-        if surface is Surface.ARM and not _API_VERSION.match(call.api_version):
-            raise CloudServiceError(
-                400,
-                "InvalidApiVersionParameter",
-                f"The api-version '{call.api_version}' is invalid. The supported versions are dates "
-                "in the form 'yyyy-mm-dd' optionally followed by '-preview'.",
-            )
+        if surface is Surface.ARM:
+            _check_api_version(call.api_version)
         if route.authenticated:
             call.principal = authenticate_bearer(call, _audiences(surface, call.base_url))
             self._take_bucket_tokens(call)
@@ -176,6 +189,22 @@ class LocalCloudApp:
             response.headers.setdefault(name, value)
 
 
+def _check_api_version(api_version: str) -> None:
+    if not api_version:
+        raise CloudServiceError(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
+    if not _API_VERSION.match(api_version):
+        raise CloudServiceError(
+            400,
+            "InvalidApiVersionParameter",
+            f"The api-version '{api_version}' is invalid. The supported versions are dates "
+            "in the form 'yyyy-mm-dd' optionally followed by '-preview'.",
+        )
+
+
 def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServiceError:
     """A 429 at random (the `throttle_rate` fault), worded as ARM's or Graph's: like a resource
     provider's own throttling, it says nothing about the subscription's buckets."""
@@ -219,10 +248,10 @@ def _surface_for_path(path: str) -> Surface:
     return Surface.ARM
 
 
-def _unrouted(surface: Surface, request: Request, *, method_exists: bool) -> CloudServiceError:
+def _unrouted(surface: Surface, request: Request, *, method_exists: bool, path: str = "") -> CloudServiceError:
     if method_exists:
         return CloudServiceError(405, "HttpMethodNotAllowed", f"The HTTP method '{request.method}' is not supported.")
-    return _not_found_for(surface, request.url.path)
+    return _not_found_for(surface, path or request.url.path)
 
 
 def _not_found_for(surface: Surface, path: str) -> CloudServiceError:

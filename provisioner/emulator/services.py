@@ -7,6 +7,7 @@ from provisioner.emulator import control
 from provisioner.emulator.arm import operations
 from provisioner.emulator.auth import entra, imds
 from provisioner.emulator.authorization import routes as authorization
+from provisioner.emulator.compute import images as compute_images
 from provisioner.emulator.compute import routes as compute
 from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.runtime import ScopeFinder
@@ -21,7 +22,7 @@ from provisioner.emulator.mysql import routes as mysql
 from provisioner.emulator.network import routes as network
 from provisioner.emulator.postgres import child_routes as postgres_children
 from provisioner.emulator.postgres import routes as postgres
-from provisioner.emulator.resources import metadata
+from provisioner.emulator.resources import deployments, metadata
 from provisioner.emulator.resources import routes as resources
 from provisioner.emulator.sql import admin_routes as sql_admin
 from provisioner.emulator.sql import firewall_routes as sql_firewall
@@ -31,12 +32,15 @@ from provisioner.emulator.storage import routes as storage
 from provisioner.emulator.web import config_routes as web_config
 from provisioner.emulator.web import identity_routes as web_identity
 from provisioner.emulator.web import routes as web
+from provisioner.emulator.web import stacks as web_stacks
 
 ROUTE_TABLES: tuple[RouteTable, ...] = (
     authorization.routes,
     blob_routes.routes,
     compute.routes,
+    compute_images.routes,
     control.routes,
+    deployments.routes,
     entra.routes,
     graph.routes,
     graph_app_roles.routes,
@@ -60,6 +64,7 @@ ROUTE_TABLES: tuple[RouteTable, ...] = (
     web.routes,
     web_config.routes,
     web_identity.routes,
+    web_stacks.routes,
 )
 
 SCOPE_FINDERS: tuple[ScopeFinder, ...] = (secret_scope,)

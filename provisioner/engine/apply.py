@@ -9,8 +9,9 @@ from typing import Any
 from provisioner.engine.report import NoProgress, Progress, RunReport, StepTracker
 from provisioner.engine.steps import Steps, StepSettings
 from provisioner.errors import PlanError
-from provisioner.execution.executor import DEFAULT_PARALLELISM, run_in_order
+from provisioner.execution.executor import DEFAULT_PARALLELISM, GraphRun, Prepared
 from provisioner.execution.retry import RetryPolicy
+from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
 from provisioner.plan.desired import deployment_tags, resolve_known
 from provisioner.plan.model import Action, Change
@@ -38,8 +39,23 @@ def apply_plan(
     options: RunOptions | None = None,
 ) -> RunReport:
     """Run every step of the plan; returns the report (failures are in it, not raised)."""
-    options = options or RunOptions()
-    progress = progress or NoProgress()
+    env = StepEnvironment(ctx, providers, progress or NoProgress(), options or RunOptions())
+    return prepare_apply(run, writer, env).run(env.options.parallelism)
+
+
+@dataclass(frozen=True)
+class StepEnvironment:
+    """What a deployment's steps run with: the clients, the providers, where progress goes, the options."""
+
+    ctx: RunContext
+    providers: Mapping[str, Provider[Any]]
+    progress: Progress = field(default_factory=NoProgress)
+    options: RunOptions = field(default_factory=RunOptions)
+
+
+def prepare_apply(run: PlannedRun, writer: StateWriter, env: StepEnvironment) -> Prepared[RunReport]:
+    """The steps of the plan, their graph and what finishes the run (outputs saved in the state)."""
+    ctx, providers, progress, options = env.ctx, env.providers, env.progress, env.options
     scenario = run.scenario
     steps = Steps(
         ctx,
@@ -53,16 +69,26 @@ def apply_plan(
     )
     _stamp(writer, scenario.name, run.plan.target)
     report = RunReport()
-    graph = apply_graph(run)
     step = _tracked_step(run, StepTracker(report, progress), lambda change: _perform(run, steps, change))
-    outcome = run_in_order(graph, step, parallelism=options.parallelism)
-    report.not_started = outcome.not_started
-    report.interrupted = outcome.interrupted
-    report.leftovers = steps.left_behind
-    report.outputs = _outputs(scenario.outputs, steps.lookup)
-    with writer.edit() as state:
-        state.outputs = report.outputs
-    return report
+
+    def finish(outcome: GraphRun) -> RunReport:
+        report.not_started = outcome.not_started
+        report.interrupted = outcome.interrupted
+        report.leftovers = steps.left_behind
+        report.outputs = _outputs(scenario.outputs, steps.lookup)
+        with writer.edit() as state:
+            state.outputs = report.outputs
+        return report
+
+    return Prepared(apply_graph(run), step, finish, lambda address: _cost(run, address))
+
+
+def _cost(run: PlannedRun, address: str) -> float:
+    """A write costs what its kind's create does; a step that only records what is there, next to nothing."""
+    change = run.plan.change_for(address)
+    if change is None or not change.action.writes:
+        return 0.1
+    return KINDS[change.kind].step_cost
 
 
 def apply_graph(run: PlannedRun) -> dict[str, set[str]]:

@@ -11,10 +11,11 @@ import graphlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from provisioner.engine.apply import RunOptions
+from provisioner.engine.apply import RunOptions, StepEnvironment
 from provisioner.engine.report import NoProgress, Progress, RunReport, StepTracker
 from provisioner.engine.steps import Steps, StepSettings
-from provisioner.execution.executor import run_in_order
+from provisioner.execution.executor import GraphRun, Prepared
+from provisioner.kinds import KINDS
 from provisioner.plan.context import RunContext
 from provisioner.plan.describe import teardown
 from provisioner.plan.desired import Exports, build_desired, deployment_tags, resolved_secrets
@@ -58,8 +59,16 @@ def destroy(
     progress: Progress | None = None,
     options: RunOptions | None = None,
 ) -> RunReport:
-    options = options or RunOptions()
-    progress = progress or NoProgress()
+    env = StepEnvironment(ctx, providers, progress or NoProgress(), options or RunOptions())
+    return prepare_destroy(plan, writer, env, scenario).run(env.options.parallelism)
+
+
+def prepare_destroy(
+    plan: Plan, writer: StateWriter, env: StepEnvironment, scenario: Scenario | None = None
+) -> Prepared[RunReport]:
+    """The teardown steps of the plan, their graph and what finishes the run (an empty state removed).
+    `scenario` finds what an interrupted create left without an id."""
+    ctx, providers, progress, options = env.ctx, env.providers, env.progress, env.options
     state = writer.state
     steps = Steps(
         ctx,
@@ -81,9 +90,18 @@ def destroy(
             return
         tracked.run_one(address, change.action, lambda: _teardown(steps, change, entries[address], scenario, ctx))
 
-    outcome = run_in_order(destroy_graph(state), step, parallelism=options.parallelism)
-    report.not_started, report.interrupted = outcome.not_started, outcome.interrupted
-    report.leftovers = [
+    def finish(outcome: GraphRun) -> RunReport:
+        report.not_started, report.interrupted = outcome.not_started, outcome.interrupted
+        report.leftovers = _leftovers(plan, entries, scenario) + steps.left_behind  # what deletes had to leave
+        if not writer.state.resources:
+            writer.store.delete(state.deployment)
+        return report
+
+    return Prepared(destroy_graph(state), step, finish, lambda address: KINDS[entries[address].kind].step_cost)
+
+
+def _leftovers(plan: Plan, entries: Mapping[str, ResourceState], scenario: Scenario | None) -> list[str]:
+    return [
         f"{c.address} ({c.kind}): not created by provision, left in place"
         for c in plan.changes
         if c.action is Action.NO_OP
@@ -95,10 +113,6 @@ def destroy(
         and entry.azure_id is None
         and (scenario is None or entry.address not in scenario.resources)
     ]
-    report.leftovers += steps.left_behind  # what the deletes had to leave in Azure
-    if not writer.state.resources:
-        writer.store.delete(state.deployment)
-    return report
 
 
 def _teardown(steps: Steps, change: Change, entry: ResourceState, scenario: Scenario | None, ctx: RunContext) -> str:

@@ -252,6 +252,9 @@ class KindInfo(Generic[S]):
     """True for an identity that acts in checks through a host it is attached to."""
     grants_access: bool = False
     """Creating one grants access that Azure takes a while to apply (dependents wait out a 403)."""
+    step_cost: float = 1.0
+    """What creating one costs next to a plain ARM write (a VM's long-running create is several): of
+    the steps ready to run, apply starts the one heading the costliest remaining chain first."""
     doc: str = ""
     """Markdown for the kind's section of docs/scenario-language.md, after its attribute table (the
     spec's docstring gives the section's first paragraph and the prose before this)."""

@@ -37,6 +37,7 @@ class KeyVaultSpec(Placed):
 
 
 KIND = KindInfo(
+    step_cost=2.0,
     name="key_vault",
     spec=KeyVaultSpec,
     exports={"id": str, "name": str, "vault_uri": str},

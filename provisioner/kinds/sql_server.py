@@ -33,6 +33,7 @@ def _rules(spec: SqlServerSpec, peers: Peers) -> list[Issue]:
 
 
 KIND = KindInfo(
+    step_cost=4.0,
     name="sql_server",
     spec=SqlServerSpec,
     exports={"id": str, "name": str, "fqdn": str},

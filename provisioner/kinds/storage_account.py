@@ -39,6 +39,7 @@ def _rules(spec: StorageAccountSpec, peers: Peers) -> list[Issue]:
 
 
 KIND = KindInfo(
+    step_cost=2.0,
     name="storage_account",
     spec=StorageAccountSpec,
     exports={"id": str, "name": str, "blob_endpoint": str},

@@ -92,6 +92,7 @@ def _rules(spec: VirtualMachineSpec, peers: Peers) -> list[Issue]:
 
 
 KIND = KindInfo(
+    step_cost=5.0,
     name="virtual_machine",
     spec=VirtualMachineSpec,
     exports={"id": str, "name": str, "location": str, **IDENTITY_EXPORTS},

@@ -32,6 +32,7 @@ class WebAppSpec(Placed):
 
 
 KIND = KindInfo(
+    step_cost=3.0,
     name="web_app",
     spec=WebAppSpec,
     exports={"id": str, "name": str, "default_host_name": str, **IDENTITY_EXPORTS},

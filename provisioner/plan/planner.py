@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provisioner.errors import PlanError, ProvisionError
-from provisioner.execution.executor import run_in_order
+from provisioner.execution.executor import GraphRun, Prepared
 from provisioner.execution.retry import RetryPolicy, call_with_retry
 from provisioner.kinds import KINDS
 from provisioner.plan import describe
@@ -66,27 +66,34 @@ def make_plan(
     parallelism: int = 10,
 ) -> PlannedRun:
     """Read and diff every resource of `scenario`; resources only in `state` are planned for removal."""
-    check_providers(scenario, providers)
-    planner = _Planner(scenario, state, ctx, providers, policy or RetryPolicy())
-    outcome = run_in_order(
-        {name: resource.depends_on for name, resource in scenario.resources.items()},
-        planner.assess,
-        parallelism=parallelism,
-    )
-    if outcome.failed:
-        raise _first_failure(scenario, outcome.failed)
-    order = scenario.order()
-    changes = [planner.assessments[name].change for name in order]
-    changes += [describe.removal(entry) for name, entry in state.resources.items() if name not in scenario.resources]
-    plan = Plan(
-        changes=tuple(changes),
-        scenario_name=scenario.name,
-        scenario_hash=scenario.source_hash,
-        deployment=state.deployment,
-        target=dict(target),
-        observed_fingerprint=planner.fingerprint(),
-    )
-    return PlannedRun(plan, scenario, state, dict(planner.assessments))
+    planner = Planner(scenario, state, ctx, providers, policy or RetryPolicy())
+    return prepare_plan(planner, target).run(parallelism)
+
+
+def prepare_plan(planner: Planner, target: Mapping[str, str]) -> Prepared[PlannedRun]:
+    """The reads of the plan and their graph; finishing raises the first read that failed."""
+    scenario, state = planner.scenario, planner.state
+
+    def finish(outcome: GraphRun) -> PlannedRun:
+        if outcome.failed:
+            raise _first_failure(scenario, outcome.failed)
+        order = scenario.order()
+        changes = [planner.assessments[name].change for name in order]
+        changes += [
+            describe.removal(entry) for name, entry in state.resources.items() if name not in scenario.resources
+        ]
+        plan = Plan(
+            changes=tuple(changes),
+            scenario_name=scenario.name,
+            scenario_hash=scenario.source_hash,
+            deployment=state.deployment,
+            target=dict(target),
+            observed_fingerprint=planner.fingerprint(),
+        )
+        return PlannedRun(plan, scenario, state, dict(planner.assessments))
+
+    graph = {name: resource.depends_on for name, resource in scenario.resources.items()}
+    return Prepared(graph, planner.assess, finish)
 
 
 def check_providers(scenario: Scenario, providers: Mapping[str, Provider[Any]]) -> None:
@@ -107,7 +114,9 @@ def _first_failure(scenario: Scenario, failed: Mapping[str, BaseException]) -> B
     return next(iter(failed.values()))
 
 
-class _Planner:
+class Planner:
+    """Reads and diffs the resources of one scenario (one `assess` per resource, in dependency order)."""
+
     def __init__(
         self,
         scenario: Scenario,
@@ -116,6 +125,7 @@ class _Planner:
         providers: Mapping[str, Provider[Any]],
         policy: RetryPolicy,
     ) -> None:
+        check_providers(scenario, providers)
         self.scenario, self.state, self.ctx, self.providers, self.policy = scenario, state, ctx, providers, policy
         self.tags = deployment_tags(scenario.name, state.deployment)
         self.assessments: dict[str, Assessment] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiota_abstractions.api_error import APIError
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.service_principals.service_principals_request_builder import ServicePrincipalsRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
@@ -16,14 +17,24 @@ from provisioner.providers.msgraph import filtered, odata_string
 SERVICE_PRINCIPALS = ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters
 GROUPS = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters
 USERS = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters
+FORBIDDEN = 403
 
 
 def expected_sid(ctx: ProviderContext, name: str) -> str | None:
     """The GUID (lower case) a user created for `name` now would hold as its SID; None when the
-    directory has no single principal of that name (CREATE USER would refuse it: 33130 / 33131)."""
-    found: str | None = ctx.cache.get_or_load(
-        ("sql_principal_sid", name.lower()), lambda: ctx.clients.run_msgraph(_lookup(name))
-    )
+    directory has no single principal of that name (CREATE USER would refuse it: 33130 / 33131), or
+    when the operator may not read the directory (then the SID is not checked: SQL needs no Graph right)."""
+    found: str | None = ctx.cache.get_or_load(("sql_principal_sid", name.lower()), lambda: _read(ctx, name))
+    return found
+
+
+def _read(ctx: ProviderContext, name: str) -> str | None:
+    try:
+        found: str | None = ctx.clients.run_msgraph(_lookup(name))
+    except APIError as refused:
+        if refused.response_status_code == FORBIDDEN:
+            return None
+        raise
     return found
 
 

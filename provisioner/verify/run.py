@@ -49,19 +49,51 @@ def verify(
     parallelism: int = DEFAULT_PARALLELISM,
 ) -> VerifyReport:
     """Run the scenario's checks against the deployment (`state` None: nothing applied)."""
+    only = Deployed(deployment, scenario, state)
+    return verify_many([only], clients, target=target, parallelism=parallelism)[deployment]
+
+
+@dataclass(frozen=True)
+class Deployed:
+    deployment: str
+    scenario: Scenario
+    state: DeploymentState | None
+
+
+def verify_many(
+    deployments: list[Deployed], clients: Clients, *, target: str, parallelism: int = DEFAULT_PARALLELISM
+) -> dict[str, VerifyReport]:
+    """The checks of several deployments (a fleet's members), their probes run together: one report each."""
     runner = make_runner(clients)
     try:
-        planned = [
-            plan_check(index, check, scenario, state, clients, runner) for index, check in enumerate(scenario.checks)
-        ]
+        planned = {
+            one.deployment: [
+                plan_check(index, check, one.scenario, one.state, clients, runner)
+                for index, check in enumerate(one.scenario.checks)
+            ]
+            for one in deployments
+        }
         outcomes = run_probes(planned, runner, parallelism)
     finally:
         runner.close()
-    results = [
-        CheckResult(item.index, item.check, item.acting_as, item.expected, item.outcome or outcomes[str(item.index)])
-        for item in planned
-    ]
-    return VerifyReport(scenario.name, deployment, target, results)
+    return {
+        one.deployment: VerifyReport(
+            one.scenario.name,
+            one.deployment,
+            target,
+            [
+                CheckResult(
+                    item.index,
+                    item.check,
+                    item.acting_as,
+                    item.expected,
+                    item.outcome or outcomes[one.deployment][str(item.index)],
+                )
+                for item in planned[one.deployment]
+            ],
+        )
+        for one in deployments
+    }
 
 
 def make_runner(clients: Clients) -> Runner:
@@ -93,14 +125,17 @@ def plan_check(
     return Planned(index, check, expected, actor.label, actor, Probe(str(index), action, params))
 
 
-def run_probes(planned: list[Planned], runner: Runner, parallelism: int) -> dict[str, Outcome]:
-    """Every probe's outcome: one run per actor with all its probes, at most `parallelism` at once."""
-    batches: dict[tuple[str, str | None], tuple[Actor, list[Probe]]] = {}
-    for item in planned:
-        if item.actor is not None and item.probe is not None:
-            batches.setdefault(item.actor.key, (item.actor, []))[1].append(item.probe)
-    outcomes: dict[str, Outcome] = {}
+def run_probes(planned: dict[str, list[Planned]], runner: Runner, parallelism: int) -> dict[str, dict[str, Outcome]]:
+    """Every probe's outcome, by deployment: one run per actor with all its probes, at most `parallelism`
+    at once."""
+    batches: dict[tuple[str, tuple[str, str | None]], tuple[Actor, list[Probe]]] = {}
+    for deployment, items in planned.items():
+        for item in items:
+            if item.actor is not None and item.probe is not None:
+                batches.setdefault((deployment, item.actor.key), (item.actor, []))[1].append(item.probe)
+    outcomes: dict[str, dict[str, Outcome]] = {deployment: {} for deployment in planned}
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for found in pool.map(lambda batch: runner.run(*batch), batches.values()):
-            outcomes.update(found)
+        found = pool.map(lambda batch: runner.run(*batch), batches.values())
+        for (deployment, _), results in zip(batches, found, strict=True):
+            outcomes[deployment].update(results)
     return outcomes

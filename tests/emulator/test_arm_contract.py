@@ -140,6 +140,35 @@ def test_async_operations_report_in_progress_for_the_configured_polls(local_clou
     assert statuses == [202, 202, 204]
 
 
+def _polls(local_cloud: LocalCloudServer, arm: Any, status_url: str, provider: str) -> list[dict[str, Any]]:
+    """Two polls of one operation through `provider`'s status URL (the first in progress)."""
+    url = status_url.replace("/providers/Microsoft.Network/", f"/providers/{provider}/")
+    return [_send(arm, "GET", url).json() for _ in range(2)]
+
+
+def test_poll_bodies_carry_what_their_providers_polls_carry(local_cloud: LocalCloudServer, arm: Any) -> None:
+    """As recorded: Network's polls hold only `status`; Compute's add name and startTime, and endTime
+    only once ended; SQL's never hold endTime."""
+    arm.resource_groups.create_or_update("contract-poll-bodies", {"location": "westus"})
+    vnet = {"location": "westus", "properties": {"addressSpace": {"addressPrefixes": ["10.7.0.0/16"]}}}
+    path = "/resourceGroups/contract-poll-bodies/providers/Microsoft.Network/virtualNetworks/poll-vnet"
+    local_cloud.cloud.faults.update({"async_polls": 6})
+    try:
+        created = _send(arm, "PUT", f"{_subscription_path(local_cloud)}{path}?api-version=2024-05-01", vnet)
+        status_url = created.headers["Azure-AsyncOperation"]
+        network = _polls(local_cloud, arm, status_url, "Microsoft.Network")
+        compute = _polls(local_cloud, arm, status_url, "Microsoft.Compute")
+        sql = _polls(local_cloud, arm, status_url, "Microsoft.Sql")
+    finally:
+        local_cloud.cloud.faults.update({"async_polls": 1})
+    assert network == [{"status": "InProgress"}, {"status": "InProgress"}]
+    assert set(compute[0]) == {"name", "startTime", "status"}
+    assert set(sql[1]) == {"name", "startTime", "status"}
+    assert _send(arm, "GET", status_url.replace("/Microsoft.Network/", "/Microsoft.Compute/")).json().keys() >= {
+        "endTime"
+    }
+
+
 def _token(local_cloud: LocalCloudServer, **changes: Any) -> str:
     identity = local_cloud.cloud.identity
     issued = local_cloud.cloud.tokens.issue(
@@ -225,3 +254,25 @@ def test_token_lifetime_claims(local_cloud: LocalCloudServer, operator_credentia
     assert claims["aud"] == "https://management.azure.com/"
     assert claims["appid"] == local_cloud.cloud.identity.operator_client_id
     assert claims["nbf"] <= time.time() < claims["exp"]
+
+
+def test_an_identity_answers_per_api_version(local_cloud: LocalCloudServer, arm: Any) -> None:
+    """As recorded at 2018-11-30: the create is 201 with a Location naming the identity and no
+    isolationScope; from 2024-11-30 on the answers carry isolationScope."""
+    arm.resource_groups.create_or_update("contract-uai-versions", {"location": "westus"})
+    group = f"{_subscription_path(local_cloud)}/resourceGroups/contract-uai-versions"
+    path = f"{group}/providers/Microsoft.ManagedIdentity"
+    created = _send(
+        arm, "PUT", f"{path}/userAssignedIdentities/versioned-uai?api-version=2018-11-30", {"location": "westus"}
+    )
+    assert created.status_code == 201
+    assert created.headers["Location"] == created.json()["id"]
+    assert "isolationScope" not in created.json()["properties"]
+    again = _send(
+        arm, "PUT", f"{path}/userAssignedIdentities/versioned-uai?api-version=2018-11-30", {"location": "westus"}
+    )
+    assert again.status_code == 200 and "Location" not in again.headers
+    newer = _send(arm, "GET", f"{path}/userAssignedIdentities/versioned-uai?api-version=2024-11-30").json()
+    assert newer["properties"]["isolationScope"] == "None"
+    listed = _send(arm, "GET", f"{path}/userAssignedIdentities?api-version=2023-01-31").json()["value"]
+    assert all("isolationScope" not in item["properties"] for item in listed)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.core.rest import HttpRequest
 
 from provisioner.emulator.server import LocalCloudServer
 from tests.emulator import builders, clients
@@ -74,6 +75,37 @@ def test_any_built_in_role_can_be_assigned(
     clients.authorization(local_cloud, operator_credential).role_assignments.delete(group_id, created.name)
 
 
+def _properties(local_cloud: LocalCloudServer, credential: Any, assignment: str, api_version: str) -> set[str]:
+    response = clients.resources(local_cloud, credential).send_request(
+        HttpRequest("GET", f"{assignment}?api-version={api_version}")
+    )
+    response.raise_for_status()
+    return set(response.json()["properties"])
+
+
+def test_old_api_versions_answer_without_the_fields_they_lack(
+    local_cloud: LocalCloudServer, operator_credential: Any, group_id: str, identity: Any
+) -> None:
+    """condition, conditionVersion, description and delegatedManagedIdentityResourceId came with
+    2020-04-01-preview; an answer at 2018-09-01-preview has none of them, as recorded."""
+    created = builders.assign(local_cloud, operator_credential, group_id, builders.READER, identity.principal_id)
+    try:
+        assert _properties(local_cloud, operator_credential, created.id, "2018-09-01-preview") == {
+            "roleDefinitionId",
+            "principalId",
+            "principalType",
+            "scope",
+            "createdOn",
+            "updatedOn",
+            "createdBy",
+            "updatedBy",
+        }
+        newer = _properties(local_cloud, operator_credential, created.id, "2022-04-01")
+        assert {"condition", "conditionVersion", "description", "delegatedManagedIdentityResourceId"} <= newer
+    finally:
+        clients.authorization(local_cloud, operator_credential).role_assignments.delete(group_id, created.name)
+
+
 def test_create_get_list_and_delete_an_assignment(
     local_cloud: LocalCloudServer, operator_credential: Any, group_id: str, identity: Any
 ) -> None:
@@ -82,9 +114,11 @@ def test_create_get_list_and_delete_an_assignment(
     assert created.scope == group_id
     assert created.principal_type == "ServicePrincipal"
     assert created.role_definition_id == _definition(local_cloud, builders.READER)
-    assert created.created_by == local_cloud.cloud.identity.operator_object_id
+    assert created.created_by is None  # Azure's PUT answer; reads name the creator
 
-    assert authorization.role_assignments.get(group_id, created.name).principal_id == identity.principal_id
+    read = authorization.role_assignments.get(group_id, created.name)
+    assert read.principal_id == identity.principal_id
+    assert read.created_by == local_cloud.cloud.identity.operator_object_id
     at_scope = list(authorization.role_assignments.list_for_scope(group_id, filter="atScope()"))
     assert {item.name for item in at_scope} >= {created.name}
     assert any(item.scope == f"/subscriptions/{local_cloud.cloud.identity.subscription_id}" for item in at_scope)

@@ -323,3 +323,18 @@ def test_a_deleted_vault_goes_at_its_scheduled_purge_date(
     with pytest.raises(ResourceNotFoundError):
         keyvault(local_cloud, operator_credential).vaults.get_deleted("kv-expired", LOCATION)
     assert vault(local_cloud, operator_credential, GROUP, "kv-expired", rbac=True).name == "kv-expired"
+
+
+def test_vault_lists_page_by_name_as_key_vault_does(local_cloud: LocalCloudServer, operator_credential: Any) -> None:
+    """Every page that holds vaults links to the next one (its skip token the last name, base64); the
+    page after the last vault is empty, without a link (as the recorded Key Vault list answers)."""
+    group(local_cloud, operator_credential, "kv-paging-rg")
+    for name in ("kv-page-b", "kv-page-a"):
+        vault(local_cloud, operator_credential, "kv-paging-rg", name, rbac=True)
+    pages = [
+        [item.name for item in page]
+        for page in keyvault(local_cloud, operator_credential)
+        .vaults.list_by_resource_group("kv-paging-rg", top=1)
+        .by_page()
+    ]
+    assert pages == [["kv-page-a"], ["kv-page-b"], []]

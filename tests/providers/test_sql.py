@@ -4,6 +4,7 @@ from typing import Any
 
 import certifi
 import pytest
+from azure.core.credentials import AccessToken
 
 from provisioner.azure import sql_statements as tsql
 from provisioner.azure.clients import Clients
@@ -260,3 +261,36 @@ def test_on_azure_the_statements_go_to_the_servers_own_tds_host(target: Target) 
     assert address == TdsAddress("server.database.windows.net", 1433, certifi.where())
     china = Target(azure_profile("AzureChinaCloud"), target.credential, target.subscription_id, target.tenant_id)
     assert SqlConnector(china).address("server").host == "server.database.chinacloudapi.cn"
+
+
+class NoDirectoryRights:
+    """An azure-core credential for the operator whose tokens carry no Graph application roles."""
+
+    def __init__(self, local_cloud: LocalCloudServer) -> None:
+        self.cloud = local_cloud.cloud
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        identity = self.cloud.identity
+        issued = self.cloud.tokens.issue(
+            audience=scopes[0].removesuffix(".default"),
+            object_id=identity.operator_object_id,
+            app_id=identity.operator_client_id,
+        )
+        return AccessToken(issued.token, issued.expires_on)
+
+
+def test_without_directory_rights_the_sid_is_not_checked(
+    clients: Clients, target: Target, unique: str, local_cloud: LocalCloudServer
+) -> None:
+    """SQL needs no Graph right: an operator Graph refuses (403) still reads its users, without the SID check."""
+    database = database_with_admin(clients, unique, local_cloud)
+    uai = builders.make(clients, "user_assigned_identity", {"name": f"app-{unique}", "resource_group": f"rg-{unique}"})
+    values = {"database": database.exports["id"], "name": uai.exports["name"], "roles": ["db_datareader"]}
+    PROVIDERS["sql_database_user"].create(RunContext(clients), desired("sql_database_user", values))
+    credential = NoDirectoryRights(local_cloud)
+    blind = Target(target.profile, credential, target.subscription_id, target.tenant_id, target.ca_bundle)
+    with Clients(blind) as limited:
+        found = read(limited, desired("sql_database_user", values))
+    assert found is not None
+    # the principal exists (its SID would be found with the right): None means Graph refused the lookup
+    assert (found.attributes["sid"], found.attributes["principal_sid"]) == (uai.exports["client_id"].lower(), None)

@@ -110,6 +110,15 @@ class Replay:
             )
             response.raise_for_status()
 
+    def match_polls(self, recording: Recording, interaction: Interaction) -> None:
+        """Before an interaction whose answer announces an operation: report that operation in
+        progress for as many polls as Azure did (the polls the recording sent to its status URL)."""
+        announced = interaction.headers.get("azure-asyncoperation")
+        if announced is None:
+            return
+        polls = sum(1 for i in recording.interactions if i.method == "GET" and i.uri == announced)
+        self.server.cloud.faults.update({"async_polls": max(polls, 1)})
+
     def _auth(self, surface: str) -> dict[str, str]:
         return {"authorization": f"Bearer {self.tokens[surface]}"}
 
@@ -169,6 +178,7 @@ def replay(recording: Recording) -> list[Outcome]:
             session.seed_groups(recording)
             outcomes = []
             for index, interaction in enumerate(recording.interactions):
+                session.match_polls(recording, interaction)
                 response = session.send(interaction)
                 session.remember(interaction, response)
                 if interaction.scored:

@@ -96,3 +96,28 @@ def test_nodes_only_named_as_dependencies_run_too() -> None:
     seen: list[str] = []
     result = run_in_order({"b": {"a"}}, seen.append, parallelism=1)
     assert result.ok and seen == ["a", "b"]
+
+
+def test_a_failure_stops_only_its_own_group() -> None:
+    graph = {"x/a": set(), "x/b": {"x/a"}, "x/c": set(), "y/a": set(), "y/b": {"y/a"}}
+    order: list[str] = []
+
+    def step(node: str) -> None:
+        order.append(node)
+        if node == "x/a":
+            raise RuntimeError("boom")
+
+    result = run_in_order(graph, step, parallelism=1, group=lambda node: node.split("/")[0])
+    assert list(result.failed) == ["x/a"]
+    assert sorted(result.done) == ["y/a", "y/b"]
+    assert sorted(result.not_started) == ["x/b", "x/c"]  # x's later steps, dependants or not
+
+
+def test_ready_nodes_start_critical_path_first() -> None:
+    # "tags" are ready first in insertion order, but "vm" heads the costlier chain.
+    graph = {"tags1": set(), "tags2": set(), "vm": set(), "grant": {"vm"}}
+    costs = {"vm": 5.0, "grant": 1.0, "tags1": 1.0, "tags2": 1.0}
+    order: list[str] = []
+    result = run_in_order(graph, order.append, parallelism=1, cost=costs.__getitem__)
+    assert result.ok
+    assert order[0] == "vm"

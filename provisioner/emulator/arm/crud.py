@@ -17,7 +17,7 @@ from starlette.responses import Response
 from provisioner.emulator.arm.authz import can
 from provisioner.emulator.arm.ids import group_id, subscription_id
 from provisioner.emulator.arm.operations import start_operation
-from provisioner.emulator.arm.responses import arm_json, no_content, paged
+from provisioner.emulator.arm.responses import arm_json, no_content, paged, paged_after_name
 from provisioner.emulator.arm.scopes import require_group, require_subscription
 from provisioner.emulator.arm.tracked import prepare_delete, read_existing
 from provisioner.emulator.core.call import Call
@@ -52,6 +52,7 @@ class TrackedType:
     by_subscription: bool = True
     name_param: str = "name"
     group_segment: str = "resourceGroups"  # Azure writes `resourcegroups` in some providers' ids
+    paged_by_name: bool = False  # Key Vault's paging (responses.paged_after_name), not offsets
 
     @property
     def resource_type(self) -> str:
@@ -113,4 +114,4 @@ def add_tracked_routes(table: RouteTable, kind: TrackedType, *, get: bool = True
 def _list_readable(call: Call, kind: TrackedType, scope: str) -> Response:
     items = call.cloud.store.list_resources(under=scope, resource_type=kind.resource_type)
     readable = [kind.seen(item.body, call) for item in items if can(call, f"{kind.resource_type}/read", item.id)]
-    return paged(call, readable)
+    return paged_after_name(call, readable) if kind.paged_by_name else paged(call, readable)

@@ -3,10 +3,15 @@
 The effect of an operation is applied at once; what is asynchronous is its reporting, which answers
 `InProgress` for `async_polls - 1` polls and then the final status, with an integer `Retry-After`
 of 1 (azure-core's poller treats 0 as absent and would then wait 30 s).
+
+A status body carries what its provider's polls carry, as recorded: Network's only `status`; SQL's
+`name`, `status` and `startTime`, never `endTime`; the others (Compute, Resources, Key Vault, ...)
+add `endTime` once the operation has ended, never while it is in progress.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +25,9 @@ from provisioner.emulator.core.routing import RouteTable
 from provisioner.emulator.core.surface import Surface
 
 RETRY_AFTER_SECONDS = "1"
+_STATUS_ONLY = {"microsoft.network"}
+_WITHOUT_END_TIME = {"microsoft.sql"}
+_PROVIDER_IN_PATH = re.compile(r"/providers/([^/]+)/locations/", re.IGNORECASE)
 
 routes = RouteTable(Surface.ARM)
 
@@ -71,10 +79,21 @@ def _poll(call: Call) -> tuple[dict[str, Any], bool]:
 @routes.get("/subscriptions/{subscription}/providers/{provider}/locations/{location}/operations/{operation}")
 async def operation_status(call: Call) -> Response:
     record, done = _poll(call)
-    body = {"name": record["name"], "startTime": record["startTime"], "status": "InProgress"}
+    body = _status_body(call, record, "Succeeded" if done else "InProgress")
     if not done:
         return arm_json(body, headers={"Retry-After": RETRY_AFTER_SECONDS})
-    return arm_json(body | {"status": "Succeeded", "endTime": _now()})
+    return arm_json(body)
+
+
+def _status_body(call: Call, record: dict[str, Any], status: str) -> dict[str, Any]:
+    found = _PROVIDER_IN_PATH.search(call.request.url.path)
+    provider = found.group(1).lower() if found else ""
+    if provider in _STATUS_ONLY:
+        return {"status": status}
+    body = {"name": record["name"], "startTime": record["startTime"], "status": status}
+    if status == "InProgress" or provider in _WITHOUT_END_TIME:
+        return body
+    return body | {"endTime": _now()}
 
 
 @routes.get("/subscriptions/{subscription}/providers/{provider}/locations/{location}/operationResults/{operation}")

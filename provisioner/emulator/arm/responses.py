@@ -35,6 +35,33 @@ def paged(call: Call, items: Sequence[Any], page_size: int = PAGE_SIZE) -> Respo
     return arm_json(body)
 
 
+def paged_after_name(call: Call, items: Sequence[dict[str, Any]]) -> Response:
+    """A list paged as Key Vault's resource provider pages it: by name, the `$skiptoken` being the
+    base64 of the last name sent. Key Vault does not look ahead, so every page that holds items carries
+    a `nextLink`, and the page after the last item is empty and has none (recorded: a one-vault list,
+    then `{"value": []}`)."""
+    after = _name_from_token(call.query_value("$skiptoken"))
+    top = call.query_value("$top")
+    size = _positive_int(top, "$top", "InvalidParameter") if top is not None else PAGE_SIZE
+    ordered = sorted(items, key=lambda item: str(item["name"]).lower())
+    page = [item for item in ordered if after is None or str(item["name"]).lower() > after][:size]
+    body: dict[str, Any] = {"value": page}
+    if page:
+        query = {key: value for key, value in call.request.query_params.items() if key.lower() != "$skiptoken"}
+        query["$skiptoken"] = base64.b64encode(str(page[-1]["name"]).encode()).decode()
+        body["nextLink"] = f"{call.base_url}{call.request.url.path}?{urlencode(query, safe=ODATA_SAFE)}"
+    return arm_json(body)
+
+
+def _name_from_token(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.b64decode(token + "=" * (-len(token) % 4), validate=True).decode().lower()
+    except ValueError as exc:
+        raise CloudServiceError(400, "InvalidParameter", "The skip token is invalid.") from exc
+
+
 def page_of(call: Call, items: Sequence[Any], page_size: int, *, bad_request_code: str) -> tuple[list[Any], str | None]:
     """The items of the page the request asks for ($skiptoken, $top), and the link to the next one."""
     start = _skip_from_token(call.query_value("$skiptoken"), bad_request_code)

@@ -124,3 +124,27 @@ def find_equal_assignment(store: Store, scope: str, role: str, principal_id: str
 
 def new_assignment_name() -> str:
     return str(uuid.uuid4())
+
+
+# Role assignment fields that exist only from the api-version that introduced them (the
+# Microsoft.Authorization specs: 2020-04-01-preview added the condition, its version, the description
+# and the delegated managed identity); older api-versions answer without them, as recorded.
+_FIELDS_SINCE = {
+    "condition": "2020-04-01-preview",
+    "conditionVersion": "2020-04-01-preview",
+    "description": "2020-04-01-preview",
+    "delegatedManagedIdentityResourceId": "2020-04-01-preview",
+}
+
+
+def assignment_view(body: dict[str, Any], api_version: str, *, just_created: bool = False) -> dict[str, Any]:
+    """A stored assignment as ARM answers it at `api_version`. The answer to the PUT that created it
+    says `createdBy: null` (recorded at 2018 and 2022 api-versions); reads name the creator."""
+    properties = {
+        key: value
+        for key, value in body["properties"].items()
+        if key not in _FIELDS_SINCE or api_version >= _FIELDS_SINCE[key]
+    }
+    if just_created:
+        properties["createdBy"] = None
+    return body | {"properties": properties}

@@ -14,6 +14,7 @@ from provisioner.emulator.arm.scopes import require_scope
 from provisioner.emulator.auth.builtin_roles import builtin_role, builtin_roles, role_definition_body
 from provisioner.emulator.authorization.models import (
     assignment_id,
+    assignment_view,
     check_assignment_name,
     check_role_definition,
     find_equal_assignment,
@@ -101,7 +102,7 @@ async def create_role_assignment(call: Call) -> Response:
     )
     existing = store.get_resource(assignment_id(scope, name))
     if existing is not None:
-        return _repeat_of(existing, role, principal_id)
+        return _repeat_of(call, existing, role, principal_id)
     if find_equal_assignment(store, scope, role, principal_id) is not None:
         raise CloudServiceError(409, "RoleAssignmentExists", "The role assignment already exists.")
     with store.transaction():
@@ -117,7 +118,7 @@ async def create_role_assignment(call: Call) -> Response:
             description=properties.get("description"),
         )
         take_effect_after(store, body["id"], call.cloud.faults.settings.rbac_delay)
-    return arm_json(body, 201)
+    return arm_json(assignment_view(body, call.api_version, just_created=True), 201)
 
 
 def _required(properties: dict[str, object], key: str) -> str:
@@ -127,11 +128,11 @@ def _required(properties: dict[str, object], key: str) -> str:
     return value
 
 
-def _repeat_of(existing: StoredResource, role: str, principal_id: str) -> Response:
+def _repeat_of(call: Call, existing: StoredResource, role: str, principal_id: str) -> Response:
     properties = existing.body["properties"]
     same_role = properties["roleDefinitionId"].lower().endswith(role)
     if same_role and properties["principalId"].lower() == principal_id:
-        return arm_json(existing.body, 200)
+        return arm_json(assignment_view(existing.body, call.api_version), 200)
     raise CloudServiceError(
         400,
         "RoleAssignmentUpdateNotPermitted",
@@ -146,7 +147,7 @@ async def get_role_assignment(call: Call) -> Response:
     found = call.cloud.store.get_resource(assignment_id(scope, name))
     if found is None:
         raise CloudServiceError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
-    return arm_json(found.body)
+    return arm_json(assignment_view(found.body, call.api_version))
 
 
 @routes.delete(ASSIGNMENTS + "/{name}")
@@ -156,7 +157,7 @@ async def delete_role_assignment(call: Call) -> Response:
     deleted = call.cloud.store.delete_resource(assignment_id(scope, name))
     if deleted is None:
         return no_content(204)
-    return arm_json(deleted.body, 200)
+    return arm_json(assignment_view(deleted.body, call.api_version), 200)
 
 
 @routes.get(ASSIGNMENTS)
@@ -176,7 +177,7 @@ async def list_role_assignments(call: Call) -> Response:
     if principal is not None:
         principals = {principal} | (store.groups_of(principal) if transitive else set())
         found = [item for item in found if item.body["properties"]["principalId"].lower() in principals]
-    return paged(call, [item.body for item in found])
+    return paged(call, [assignment_view(item.body, call.api_version) for item in found])
 
 
 def _assignment_filter(text: str | None) -> tuple[bool, str | None, bool]:

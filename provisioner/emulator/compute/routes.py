@@ -34,8 +34,28 @@ from provisioner.emulator.resources.cascade import delete_resource, on_delete
 
 routes = RouteTable(Surface.ARM)
 PROVIDER = "Microsoft.Compute"
+
+
+def _view(body: dict[str, Any], call: Call) -> dict[str, Any]:
+    """`$expand=instanceView` adds the VM's statuses (az vm create and vm show -d read its power state)."""
+    if (call.query_value("$expand") or "").lower() != "instanceview":
+        return body
+    statuses = [
+        {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Provisioning succeeded"},
+        {"code": "PowerState/running", "level": "Info", "displayStatus": "VM running"},
+    ]
+    instance_view = {"computerName": body["properties"].get("osProfile", {}).get("computerName"), "statuses": statuses}
+    return body | {"properties": body["properties"] | {"instanceView": instance_view}}
+
+
 VIRTUAL_MACHINES = TrackedType(
-    PROVIDER, "virtualMachines", "virtual_machine", "virtual_machines", delete=delete_resource, delete_async=True
+    PROVIDER,
+    "virtualMachines",
+    "virtual_machine",
+    "virtual_machines",
+    delete=delete_resource,
+    delete_async=True,
+    view=_view,
 )
 add_tracked_routes(routes, VIRTUAL_MACHINES)
 VM = VIRTUAL_MACHINES.item

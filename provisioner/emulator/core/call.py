@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 
@@ -29,6 +29,23 @@ class Principal:
     claims: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class InnerResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class Dispatch(Protocol):
+    """An ARM call the local cloud makes to itself on a caller's behalf (a template deployment PUTs each
+    of its resources and reads them for `reference()`): through the same routes and rules as a client's
+    call, as the same principal, without the faults a client's call may meet."""
+
+    async def __call__(self, outer: Call, method: str, path: str, api_version: str, body: Any) -> InnerResponse:
+        """Answer `method path?api-version=...` as the outer call's caller; CloudServiceError if refused."""
+        ...
+
+
 @dataclass
 class Call:
     request: Request
@@ -38,6 +55,7 @@ class Call:
     request_id: str
     principal: Principal | None = None
     body_bytes: bytes = b""
+    dispatch: Dispatch | None = None  # the app's own routes (see Dispatch)
 
     @property
     def caller(self) -> Principal:

@@ -37,7 +37,7 @@ def _view(body: dict[str, Any], call: Call) -> dict[str, Any]:
     return vault_view(body, call.cloud.vault_hosts.vault_url(call.base_url, body["name"]))
 
 
-VAULTS = TrackedType(PROVIDER, "vaults", "vault", "vaults", delete=delete_resource, view=_view)
+VAULTS = TrackedType(PROVIDER, "vaults", "vault", "vaults", delete=delete_resource, view=_view, paged_by_name=True)
 add_tracked_routes(routes, VAULTS)
 VAULT = VAULTS.item
 

@@ -27,12 +27,25 @@ from provisioner.emulator.resources.cascade import delete_resource
 routes = RouteTable(Surface.ARM)
 UAI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 GROUP_PROVIDER = "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity"
+# `isolationScope` is in the answers from 2024-11-30 on (the 2023-01-31 examples lack it; recorded
+# at 2018-11-30 without it).
+ISOLATION_SCOPE_SINCE = "2024-11-30"
+
+
+def _view(body: dict[str, Any], call: Call) -> dict[str, Any]:
+    if call.api_version >= ISOLATION_SCOPE_SINCE:
+        return body
+    properties = {key: value for key, value in body["properties"].items() if key != "isolationScope"}
+    return body | {"properties": properties}
+
+
 USER_ASSIGNED_IDENTITIES = TrackedType(
     "Microsoft.ManagedIdentity",
     "userAssignedIdentities",
     "user_assigned_identity",
     "user_assigned_identities",
     delete=delete_resource,
+    view=_view,
     group_segment="resourcegroups",
 )
 add_tracked_routes(routes, USER_ASSIGNED_IDENTITIES)
@@ -79,7 +92,10 @@ async def put_user_assigned_identity(call: Call) -> Response:
             }
         body = base | {"properties": properties}
         call.cloud.store.put_resource(body["id"], UAI_TYPE, body["id"].split("/providers/")[0], body)
-    return arm_json(body, 200 if existing else 201)
+    if existing is not None:
+        return arm_json(_view(body, call))
+    # A create answers with a Location header naming the new identity (a relative path), as recorded.
+    return arm_json(_view(body, call), 201, headers={"Location": body["id"]})
 
 
 @routes.patch(UAI)
@@ -90,7 +106,7 @@ async def update_user_assigned_identity(call: Call) -> Response:
     if "tags" in changes:
         body["tags"] = changes["tags"] or {}
     call.cloud.store.put_resource(found.id, found.type, found.parent, body)
-    return arm_json(body)
+    return arm_json(_view(body, call))
 
 
 @routes.get("{scope:path}/providers/Microsoft.ManagedIdentity/identities/default")

@@ -39,6 +39,27 @@ AUTHENTICATION_TYPES = {0: "NONE", 1: "INSTANCE", 4: "EXTERNAL"}
 class ResultSet:
     columns: list[str]
     rows: list[list[Any]]
+    types: list[str | None] | None = None  # each column's SQL type, as its source declares it
+
+
+# As SQL Server declares the views' columns (sysname is nvarchar(128)).
+COLUMN_TYPES = {
+    "name": "nvarchar(128)",
+    "principal_id": "int",
+    "type": "char(1)",
+    "type_desc": "nvarchar(60)",
+    "default_schema_name": "nvarchar(128)",
+    "create_date": "datetime",
+    "modify_date": "datetime",
+    "owning_principal_id": "int",
+    "sid": "varbinary(85)",
+    "is_fixed_role": "bit",
+    "authentication_type": "int",
+    "authentication_type_desc": "nvarchar(60)",
+    "role_principal_id": "int",
+    "member_principal_id": "int",
+}
+CAST_TYPE = "nvarchar(36)"  # CAST(... AS UNIQUEIDENTIFIER) is answered as its text
 
 
 def _principal(name: str, principal_id: int, kind: str, created: str, **details: Any) -> Row:
@@ -159,13 +180,15 @@ def _project(items: tuple[Item, ...] | None, envs: list[Env], scope: dict[str, s
     visible = set(scope)
     if items is None:
         bound = [(alias, name) for alias in scope for name in COLUMNS[scope[alias]]]
-        return ResultSet([name for _, name in bound], [[_value(env, pair) for pair in bound] for env in envs])
+        rows = [[_value(env, pair) for pair in bound] for env in envs]
+        return ResultSet([name for _, name in bound], rows, [COLUMN_TYPES[name] for _, name in bound])
     pairs = [(_bind(item.column, scope, visible), item) for item in items]
     columns = [item.alias or ("" if item.cast else item.column.name) for _, item in pairs]
     rows = [
         [_cast(_value(env, pair), pair[1]) if item.cast else _value(env, pair) for pair, item in pairs] for env in envs
     ]
-    return ResultSet(columns, rows)
+    types: list[str | None] = [CAST_TYPE if item.cast else COLUMN_TYPES[pair[1]] for pair, item in pairs]
+    return ResultSet(columns, rows, types)
 
 
 def _cast(value: Any, column: str) -> str | None:

@@ -43,16 +43,26 @@ def run_scalar_select(text: str, context: Context) -> ResultSet:
     position = 1
     columns: list[str] = []
     values: list[Any] = []
+    types: list[str | None] = []
     while True:
+        types.append(_declared(_at(tokens, position)))
         value, position = _scalar(tokens, position, context)
         alias, position = _alias(tokens, position)
         columns.append(alias)
         values.append(value)
         if position == len(tokens):
-            return ResultSet(columns, [values])
+            return ResultSet(columns, [values], types)
         if tokens[position].raw != ",":
             raise syntax_error(tokens[position].raw)
         position += 1
+
+
+def _declared(token: Token) -> str | None:
+    """The SQL type of the scalar starting at `token`, as SQL Server types it (None: from its value)."""
+    name = token.value.upper() if token.kind == "word" else ""
+    if token.kind == "number" or name in ("HAS_PERMS_BY_NAME", "IS_ROLEMEMBER"):
+        return "int"
+    return "nvarchar(128)" if name in ("DB_NAME", "USER_NAME", "SUSER_SNAME") else None
 
 
 def _at(tokens: list[Token], position: int) -> Token:

@@ -39,6 +39,7 @@ from provisioner.emulator.storage.models import (
     check_public_access,
     container_body,
     container_id,
+    find_account,
     save_container,
     update_account,
 )
@@ -193,3 +194,20 @@ async def list_containers(call: Call) -> Response:
     account = _account_of_container(call)
     containers = call.cloud.store.list_resources(parent=blob_service_id(account.id), resource_type=CONTAINER_TYPE)
     return paged(call, [container.body for container in containers])
+
+
+@routes.post("/subscriptions/{subscription}/providers/Microsoft.Storage/checkNameAvailability")
+async def check_name_availability(call: Call) -> Response:
+    """Whether an account name is free (names are global; az storage account create asks this first)."""
+    request = call.json()
+    name = request.get("name")
+    if not isinstance(name, str) or str(request.get("type", "")).lower() != ACCOUNT_TYPE.lower():
+        raise CloudServiceError(400, "InvalidRequestContent", "The request content is invalid.")
+    try:
+        check_account_name(name)
+    except CloudServiceError as refused:
+        return arm_json({"nameAvailable": False, "reason": "AccountNameInvalid", "message": refused.message})
+    if find_account(call.cloud.store, name) is not None:
+        message = f"The storage account named {name} is already taken."
+        return arm_json({"nameAvailable": False, "reason": "AlreadyExists", "message": message})
+    return arm_json({"nameAvailable": True})

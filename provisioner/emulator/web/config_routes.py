@@ -2,9 +2,16 @@
 {site}/config/appsettings/list` reads them (`Microsoft.Web/sites/config/list/action`, which Reader lacks:
 settings hold secrets) and `PUT {site}/config/appsettings` replaces them (`.../config/write`); both answer
 the StringDictionary `{"id", "name": "appsettings", "type": "Microsoft.Web/sites/config", "kind",
-"properties": {name: value}}`. The request log counts the list as a read; throttling, by its method, as a write."""
+"properties": {name: value}}`. The request log counts the list as a read; throttling, by its method, as a write.
+
+`POST {site}/publishxml` answers the publish profile XML (`az webapp create` reads it for the FTP
+URL). The local cloud serves no SCM or FTP endpoint, so its one profile names Azure's hosts and a
+password drawn for that answer alone, kept nowhere (it opens nothing)."""
 
 from __future__ import annotations
+
+import secrets
+from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
 
@@ -34,3 +41,21 @@ async def update_app_settings(call: Call) -> Response:
     store = call.cloud.store
     save_app_settings(store, site.body, settings)
     return arm_json(app_settings_body(store, site))
+
+
+@routes.post(SITE + "/publishxml")
+async def publishing_profile(call: Call) -> Response:
+    site = read_existing(call, site_id(call), SITE_TYPE, action="publishxml/action")
+    name = str(site.body["name"])
+    attributes = {
+        "profileName": f"{name} - FTP",
+        "publishMethod": "FTP",
+        "publishUrl": "ftps://waws-prod-local.ftp.azurewebsites.windows.net/site/wwwroot",
+        "ftpPassiveMode": "True",
+        "userName": f"{name}\\${name}",
+        "userPWD": secrets.token_urlsafe(45),
+        "destinationAppUrl": f"https://{name}.azurewebsites.net",
+    }
+    profile = " ".join(f"{key}={quoteattr(value)}" for key, value in attributes.items())
+    xml = f"<publishData><publishProfile {profile}><databases /></publishProfile></publishData>"
+    return Response(xml, 200, media_type="application/xml")

@@ -103,7 +103,7 @@ class TdsServer:
         _log(session, text, 0)
         if not result.columns:
             return tokens.done()
-        return tokens.result_set(result.columns, result.rows)
+        return tokens.result_set(result.columns, result.rows, result.types)
 
     async def _reply(self, channel: Channel, size: int, stream: bytes) -> None:
         channel.write(packets(TABULAR_RESULT, stream, size))
