@@ -8,7 +8,7 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MAX_RECORDS = 5000
+MAX_RECORDS = 20000  # a class of 100 members is ~10,000 calls
 # Reads and writes count calls to the services themselves, not token issuance or the control API.
 SERVICE_SURFACES = frozenset({"arm", "graph", "blob", "vault", "sql"})
 
