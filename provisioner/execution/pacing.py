@@ -18,6 +18,7 @@ the SDK, as before).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -276,11 +277,12 @@ _process_pacer: Pacer | None = None
 
 
 def process_pacer() -> Pacer:
-    """The one pacer of this process, every client's (configured by `configure_process_pacer`)."""
+    """The one pacer of this process, every client's: as `configure_process_pacer` (the CLI's --pace)
+    set it, else as PROVISION_PACE says, else at Azure's limits."""
     global _process_pacer
     with _process_lock:
         if _process_pacer is None:
-            _process_pacer = Pacer()
+            _process_pacer = Pacer(parse_pace([os.environ.get(PACE_VARIABLE, "")]))
         return _process_pacer
 
 
