@@ -58,9 +58,15 @@ class PaceSettings:
 
     limits: Mapping[str, Limit] = field(default_factory=lambda: dict(LIMITS))
     enabled: bool = True
-    headroom: float = 1.0
-    """Tokens a request leaves in its bucket: the server's bucket starts when our first request arrives,
-    later than ours, and a token's margin (0.1 s at 10 per second) absorbs that and the network's jitter."""
+    jitter: float = 0.5
+    """Seconds of delay on the way to the server that pacing absorbs. A request the server has not
+    seen yet cannot take from its bucket, and a full bucket refills no further: requests delayed on
+    the way (a TLS handshake, a busy machine) and then arriving together would find fewer tokens
+    than were released for them. So each request leaves `jitter` seconds of refill in its bucket
+    (at most all but one token): 5 of ARM's 200 writes, 12.5 of its 250 reads."""
+
+    def headroom(self, limit: Limit) -> float:
+        return min(self.jitter * limit.rate, limit.burst - 1)
 
     def describe(self) -> str:
         if not self.enabled:
@@ -236,10 +242,12 @@ class Pacer:
             return {key: bucket.tokens for key, bucket in self._buckets.items()}
 
     def _check(self, ticket: Ticket, now: float) -> None:
-        headroom = self.settings.headroom
         buckets = {key: self._buckets[key] for key in ticket.costs}
         delay = max(
-            (bucket.delay(ticket.positions[key], ticket.costs[key], now, headroom) for key, bucket in buckets.items()),
+            (
+                bucket.delay(ticket.positions[key], ticket.costs[key], now, self.settings.headroom(bucket.limit))
+                for key, bucket in buckets.items()
+            ),
             default=0.0,
         )
         ticket.delay = delay

@@ -31,7 +31,7 @@ class FakeTime:
 
 
 def pacer(time: FakeTime, **limits: Limit) -> Pacer:
-    return Pacer(PaceSettings({**LIMITS, **limits}, headroom=0), time.clock)
+    return Pacer(PaceSettings({**LIMITS, **limits}, jitter=0), time.clock)
 
 
 def send(paced: Pacer, costs: dict[tuple[str, ...], float], remaining: float | None = None) -> float:
@@ -73,9 +73,11 @@ def test_before_the_first_answer_nothing_refills() -> None:
     assert paced.ready(third) == 0
 
 
-def test_by_default_a_request_leaves_a_token_in_its_bucket() -> None:
-    paced = Pacer(PaceSettings({**LIMITS, "arm-writes": Limit(burst=5, rate=10)}), FakeTime().clock)
-    assert [paced.reserve({WRITES: 1}).delay for _ in range(6)] == pytest.approx([0, 0, 0, 0, 0.1, 0.2])
+def test_by_default_a_request_leaves_half_a_second_of_refill_in_its_bucket() -> None:
+    paced = Pacer(PaceSettings({**LIMITS, "arm-writes": Limit(burst=20, rate=10)}), FakeTime().clock)
+    assert [paced.reserve({WRITES: 1}).delay for _ in range(17)][-3:] == pytest.approx([0, 0.1, 0.2])
+    tiny = Pacer(PaceSettings({**LIMITS, "arm-writes": Limit(burst=3, rate=10)}), FakeTime().clock)
+    assert [tiny.reserve({WRITES: 1}).delay for _ in range(3)] == pytest.approx([0, 0.1, 0.2])  # all but one
 
 
 def test_a_refilled_bucket_never_holds_more_than_its_burst() -> None:
