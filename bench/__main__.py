@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench import (
     apply_critical_path,
     az_vs_apply,
+    fleet,
     local_cloud_throughput,
     mysql_throughput,
     postgres_listener,
@@ -28,6 +29,8 @@ def main() -> None:
     state_writes.main([])
     print("\n== first tutorial: az script vs provision apply ==")
     az_vs_apply.main([])
+    print("\n== a class of 100: one fleet process vs 100 processes, ARM throttling on ==")
+    fleet.main([])
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Every management client gets the target's ARM endpoint as `base_url` and its ARM
 `credential_scopes`, the CA bundle of the local cloud through `connection_verify`, a retry policy
 suited to Azure (429 and 5xx retried, Retry-After honoured, bounded backoff and total time) and a
 polling interval no longer than the profile's (a poller uses the service's Retry-After when it gives
-one, and this interval only when it does not).
+one, and this interval only when it does not). ARM and Graph clients wait for the process pacer's
+tokens before each request (provisioner.azure.paced); the data-plane clients do not.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from azure.core.pipeline.policies import RetryPolicy
 
 from provisioner.azure.msgraph import MsGraphRunner
 from provisioner.azure.mysql_wire import MySqlConnector
+from provisioner.azure.paced import ArmPacedTransport
 from provisioner.azure.postgres_sql import PostgresConnector
 from provisioner.azure.sql_tds import SqlConnector
 from provisioner.azure.target import Target
+from provisioner.execution.pacing import Pacer, process_pacer
 
 T = TypeVar("T")
 
 USER_AGENT = "provision"
+ARM_CONNECTIONS = 64  # kept open to ARM: steps at a time (up to 64) plus their LRO pollers
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,16 @@ MANAGEMENT_CLIENTS = {
 class Clients:
     """Implements `provisioner.providers.base.CloudClients` for one target (thread-safe)."""
 
-    def __init__(self, target: Target, retries: RetrySettings | None = None) -> None:
+    def __init__(self, target: Target, retries: RetrySettings | None = None, pacer: Pacer | None = None) -> None:
         self.target = target
         self.retries = retries or RetrySettings()
+        self.pacer = pacer or process_pacer()
         self.subscription_id = target.subscription_id
         self.tenant_id = target.tenant_id
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
         self._msgraph: MsGraphRunner | None = None
+        self._session: Any = None  # the management clients' requests.Session
         self.sql_tds = SqlConnector(target)
         self.postgres_sql = PostgresConnector(target)
         self.mysql_wire = MySqlConnector(target)
@@ -182,8 +188,11 @@ class Clients:
         with self._lock:
             built, self._built = self._built, {}
             msgraph, self._msgraph = self._msgraph, None
+            session, self._session = self._session, None
         for client in built.values():
             client.close()
+        if session is not None:
+            session.close()
         if msgraph is not None:
             msgraph.close()
         self.sql_tds.close()
@@ -209,8 +218,35 @@ class Clients:
             credential_scopes=[profile.arm_scope],
             polling_interval=profile.poll_interval,
             retry_policy=self.retries.policy(),
+            transport=self._paced_transport(),
             **self._transport_options(),
         )
+
+    def _paced_transport(self) -> ArmPacedTransport:
+        from azure.core.pipeline.transport import RequestsTransport
+
+        inner = RequestsTransport(session=self._arm_session(), session_owner=False, **self._transport_options())
+        return ArmPacedTransport(inner, self.pacer, self.target.profile.arm_endpoint, self.tenant_id)
+
+    def _arm_session(self) -> Any:
+        """One connection pool for every management client: a client's first request, and every LRO
+        poller's, reuses a connection another opened instead of a TLS handshake of its own. (Called
+        while `_shared` holds the lock.)"""
+        if self._session is None:
+            import requests
+            from urllib3.util.retry import Retry
+
+            session = requests.Session()
+            # As azure-core's own transport mounts it: the pipeline's retry policy does the retrying.
+            adapter = requests.adapters.HTTPAdapter(
+                max_retries=Retry(total=False, redirect=False, raise_on_status=False),
+                pool_connections=4,
+                pool_maxsize=ARM_CONNECTIONS,
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._session = session
+        return self._session
 
     def _transport_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"user_agent": USER_AGENT}
@@ -228,5 +264,12 @@ class Clients:
         with self._lock:
             if self._msgraph is None:
                 target = self.target
-                self._msgraph = MsGraphRunner(target.profile, target.credential, target.ca_bundle, self.retries.total)
+                self._msgraph = MsGraphRunner(
+                    target.profile,
+                    target.credential,
+                    target.ca_bundle,
+                    self.retries.total,
+                    self.pacer,
+                    target.tenant_id,
+                )
             return self._msgraph

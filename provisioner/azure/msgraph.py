@@ -22,7 +22,9 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 from msgraph_core.authentication import AzureIdentityAuthenticationProvider  # type: ignore[import-untyped]
 
+from provisioner.azure.paced import GraphPacingTransport
 from provisioner.azure.profiles import CloudProfile
+from provisioner.execution.pacing import Pacer
 
 T = TypeVar("T")
 
@@ -35,14 +37,22 @@ class MsGraphRunner:
     """A GraphServiceClient pointed at `{msgraph endpoint}/v1.0`, served by a dedicated event loop."""
 
     def __init__(
-        self, profile: CloudProfile, credential: TokenCredential, ca_bundle: Path | None, max_retries: int
+        self,
+        profile: CloudProfile,
+        credential: TokenCredential,
+        ca_bundle: Path | None,
+        max_retries: int,
+        pacer: Pacer,
+        tenant_id: str,
     ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="msgraph-event-loop", daemon=True)
         self._thread.start()
         verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=str(ca_bundle)) if ca_bundle else True
+        # kiota puts its middleware (retries included) above this transport: every attempt is paced.
+        transport = GraphPacingTransport(httpx.AsyncHTTPTransport(verify=verify), pacer, tenant_id)
         self._http = httpx.AsyncClient(
-            verify=verify, timeout=httpx.Timeout(REQUEST_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
+            transport=transport, timeout=httpx.Timeout(REQUEST_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
         )
         authentication = AzureIdentityAuthenticationProvider(
             credential, scopes=[profile.graph_scope], allowed_hosts=[profile.graph_host]

@@ -53,7 +53,9 @@ def cloud_group() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default 0: a free one).")
 @data_dir_option
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Latency added to every call.")
-@click.option("--throttle/--no-throttle", default=False, help="Enforce ARM's per-subscription token buckets.")
+@click.option(
+    "--throttle/--no-throttle", default=False, help="Enforce ARM's and Graph's token buckets (Azure's sizes)."
+)
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Fraction of calls answered 500/503.")
 @click.option(
     "--replication-delay",

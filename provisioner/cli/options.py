@@ -17,8 +17,9 @@ from provisioner.azure.target import Target
 from provisioner.cli.scenario_options import SCENARIO_FILE, scenario_options
 from provisioner.cli.targets import open_target, target_options
 from provisioner.engine.warmup import warm_up
-from provisioner.errors import ApplyError, StateError
+from provisioner.errors import ApplyError, ConfigurationError, StateError
 from provisioner.execution.executor import DEFAULT_PARALLELISM
+from provisioner.execution.pacing import LIMITS, PACE_VARIABLE, configure_process_pacer, parse_pace
 from provisioner.plan.context import RunContext
 from provisioner.plan.saved import PlanInputs
 from provisioner.scenario import Scenario, load_scenario
@@ -158,10 +159,28 @@ def run_options(command: F) -> F:
             "--parallelism", type=click.IntRange(1, 64), default=DEFAULT_PARALLELISM, show_default=True,
             help="Steps, plan reads or verify probes run at the same time.",
         ),
+        pace_option,
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return target_options(command)
+
+
+def pace_option(command: F) -> F:
+    """`--pace` (repeatable; also PROVISION_PACE): configures the process's pacer before the command runs."""
+    return click.option(
+        "--pace", "pace", multiple=True, envvar=PACE_VARIABLE, expose_value=False, callback=_configure_pacing,
+        metavar="off|NAME=RATE/s[,BURST]",
+        help="Client-side pacing of ARM and Graph requests to Azure's limits (default: on, at Azure's published "
+        f"limits): off, or e.g. arm-writes=10/s,200; names: {', '.join(LIMITS)} (also {PACE_VARIABLE}).",
+    )(command)  # fmt: skip
+
+
+def _configure_pacing(ctx: click.Context, param: click.Parameter, entries: tuple[str, ...]) -> None:
+    try:
+        configure_process_pacer(parse_pace(entries))
+    except ConfigurationError as error:
+        raise click.BadParameter(str(error), ctx, param) from error
 
 
 def lock_options(command: F) -> F:

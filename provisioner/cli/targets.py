@@ -69,13 +69,15 @@ def open_target(name: str, *, subscription: str | None, cloud: str, data_dir: Pa
 @contextmanager
 def _local_connection(data_dir: Path | None) -> Iterator[LocalCloudConnection]:
     from provisioner.emulator.core.config import load_or_create_identity
-    from provisioner.emulator.server import DEFAULT_DATA_DIR, LocalCloudServer, find_running
+    from provisioner.emulator.discovery import DEFAULT_DATA_DIR, find_running
 
     directory = data_dir if data_dir is not None else DEFAULT_DATA_DIR
     running = find_running(directory)
-    if running is not None:
+    if running is not None:  # attaching needs none of the emulator's services (a second of imports)
         yield operator_connection(running.url, running.ca_cert, load_or_create_identity(directory))
         return
+    from provisioner.emulator.server import LocalCloudServer
+
     server = LocalCloudServer(directory)
     server.start()
     try:

@@ -1,9 +1,9 @@
 """The local cloud's ASGI application: one dispatcher for every surface.
 
-For each request: match a route (case-insensitive), apply faults (latency, random 429/5xx, ARM's
-token buckets), require `api-version` on ARM, authenticate the bearer token for the surface's
-audience, run the handler, render errors in the surface's format, add the standard headers and
-record the call in the request log.
+For each request: match a route (case-insensitive), apply faults (latency, random 429/5xx), require
+`api-version` on ARM, authenticate the bearer token for the surface's audience, take ARM's and
+Graph's token buckets (core/throttling.py), run the handler, render errors in the surface's format,
+add the standard headers and record the call in the request log.
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ class LocalCloudApp:
             _check_api_version(call.api_version)
         if route.authenticated:
             call.principal = authenticate_bearer(call, _audiences(surface, call.base_url))
+            self._take_bucket_tokens(call)
         return await route.handler(call)
 
     async def _apply_faults(self, call: Call) -> None:
@@ -151,21 +152,30 @@ class LocalCloudApp:
             raise _throttled(call.surface, 1, category_of(call.request.method))
         if outcome == "error":
             raise _server_error(self.cloud.faults.error_status(), call.request_id)
-        if call.surface is Surface.ARM:
-            self._take_bucket_token(call)
 
-    def _take_bucket_token(self, call: Call) -> None:
-        subscription = _SUBSCRIPTION.match(call.request.url.path)
-        if subscription is None:
+    def _take_bucket_tokens(self, call: Call) -> None:
+        """ARM's buckets per subscription and principal, Graph's per tenant and app (core/throttling.py)."""
+        principal, faults = call.principal, self.cloud.faults
+        if principal is None or call.surface not in FAULTY_SURFACES:
             return
-        category = category_of(call.request.method)
-        allowed, remaining, wait = self.cloud.faults.take_token(subscription.group(1), category)
-        call.request.state.ratelimit = (category, remaining)
-        if not allowed and self.cloud.faults.settings.throttle:
-            raise _throttled(call.surface, max(1, int(wait + 0.999)), category)
+        enforce = faults.settings.throttle
+        if call.surface is Surface.GRAPH:
+            app = principal.app_id or principal.object_id
+            taken = faults.buckets.graph(principal.tenant_id, app, call.request.method, call.request.url.path, enforce)
+        else:
+            subscription = _SUBSCRIPTION.match(call.request.url.path)
+            if subscription is None:
+                return
+            category = category_of(call.request.method)
+            taken = faults.buckets.arm(subscription.group(1), principal.object_id, category, enforce)
+        call.request.state.ratelimit = taken.headers
+        if taken.refusal is not None:
+            raise taken.refusal
 
     def _decorate(self, response: Response, surface: Surface, request: Request, request_id: str) -> None:
         client_request_id = request.headers.get("x-ms-client-request-id") or request_id
+        for name, value in getattr(request.state, "ratelimit", {}).items():
+            response.headers[name] = value
         if surface is Surface.GRAPH:
             response.headers["request-id"] = request_id
             response.headers["client-request-id"] = client_request_id
@@ -177,10 +187,6 @@ class LocalCloudApp:
         response.headers["x-ms-routing-request-id"] = f"LOCAL:{request_id}"
         for name, value in ARM_HEADERS.items():
             response.headers.setdefault(name, value)
-        ratelimit = getattr(request.state, "ratelimit", None)
-        if ratelimit is not None:
-            category, remaining = ratelimit
-            response.headers[f"x-ms-ratelimit-remaining-subscription-{category}"] = str(remaining)
 
 
 def _check_api_version(api_version: str) -> None:
@@ -200,6 +206,8 @@ def _check_api_version(api_version: str) -> None:
 
 
 def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServiceError:
+    """A 429 at random (the `throttle_rate` fault), worded as ARM's or Graph's: like a resource
+    provider's own throttling, it says nothing about the subscription's buckets."""
     operation = {"reads": "Read", "writes": "Write", "deletes": "Delete"}[category]
     message = (
         "Too many requests."
@@ -211,7 +219,7 @@ def _throttled(surface: Surface, retry_after: int, category: str) -> CloudServic
         429,
         "TooManyRequests",
         message,
-        headers={"Retry-After": str(retry_after), f"x-ms-ratelimit-remaining-subscription-{category}": "0"},
+        headers={"Retry-After": str(retry_after)},
     )
 
 

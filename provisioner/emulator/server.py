@@ -15,7 +15,6 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -25,6 +24,14 @@ import uvicorn
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.faults import FaultSettings
 from provisioner.emulator.core.runtime import LocalCloud
+from provisioner.emulator.discovery import (
+    DEFAULT_DATA_DIR,
+    HOST,
+    SERVER_FILE,
+    ServerInfo,
+    find_running,
+    read_server_file,
+)
 from provisioner.emulator.mysql.listener import MysqlListener
 from provisioner.emulator.postgres.clusters import clusters_for
 from provisioner.emulator.postgres.listener import PostgresListener
@@ -34,21 +41,11 @@ from provisioner.emulator.services import ROUTE_TABLES, SCOPE_FINDERS
 from provisioner.emulator.sql.tds.server import TdsServer, server_context
 from provisioner.emulator.tls import ensure_tls
 
-DEFAULT_DATA_DIR = Path(".provision/cloud")
-SERVER_FILE = "server.json"
-HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
-PROBE_TIMEOUT_SECONDS = 1.0
 SSL_SHUTDOWN_TIMEOUT_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    pid: int
-    port: int
-    url: str
-    ca_cert: Path
+# What other modules import from here; discovery.py is where a running cloud is found.
+__all__ = ["DEFAULT_DATA_DIR", "SERVER_FILE", "LocalCloudServer", "ServerInfo", "find_running"]
 
 
 class LocalCloudServer:
@@ -161,7 +158,7 @@ class LocalCloudServer:
         clusters_for(self.data_dir).stop_all()
         self._mysql_socket.close()
         self.cloud.close()
-        running = _read_server_file(self.data_dir)
+        running = read_server_file(self.data_dir)
         if running is not None and running.pid == os.getpid() and running.url == self.url:
             with contextlib.suppress(FileNotFoundError):
                 (self.data_dir / SERVER_FILE).unlink()
@@ -235,14 +232,6 @@ class _ServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **kwargs)
 
 
-def find_running(data_dir: Path) -> ServerInfo | None:
-    """The local cloud serving this data dir, or None (no server.json, or a stale one)."""
-    info = _read_server_file(data_dir)
-    if info is None or not _process_alive(info.pid) or not _port_open(info.port):
-        return None
-    return info
-
-
 def _bind(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -259,29 +248,3 @@ def _bind(port: int) -> socket.socket:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
-
-
-def _read_server_file(data_dir: Path) -> ServerInfo | None:
-    try:
-        raw = json.loads((data_dir / SERVER_FILE).read_text())
-        return ServerInfo(int(raw["pid"]), int(raw["port"]), str(raw["url"]), Path(raw["ca_cert"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection((HOST, port), timeout=PROBE_TIMEOUT_SECONDS):
-            return True
-    except OSError:
-        return False

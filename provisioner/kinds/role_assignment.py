@@ -68,6 +68,7 @@ KIND = KindInfo(
         "or a role definition id."
     ),
     provider="provisioner.providers.role_assignment:RoleAssignmentProvider",
-    sdk_modules=("azure.mgmt.authorization",),
+    # A multi-API client: the package of its default api-version is imported on first use, not with it.
+    sdk_modules=("azure.mgmt.authorization", "azure.mgmt.authorization.v2022_04_01.operations"),
     grants_access=True,
 )

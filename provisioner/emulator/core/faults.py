@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from provisioner.emulator.core.errors import CloudServiceError
-
-# ARM's per-subscription limits: (burst, refill per second).
-BUCKET_LIMITS = {"reads": (250.0, 25.0), "writes": (200.0, 10.0), "deletes": (200.0, 10.0)}
+from provisioner.emulator.core.throttling import Buckets
 
 
 @dataclass
@@ -28,6 +25,21 @@ class FaultSettings:
     rbac_delay: float = 0.0  # seconds a new role assignment takes before authorization decisions count it
     async_polls: int = 1  # polls before an asynchronous operation reports its end
     seed: int | None = None
+    # Bucket sizes (burst, refill per second): Azure's by default, see core/throttling.py.
+    reads_burst: float = 250.0
+    reads_refill: float = 25.0
+    writes_burst: float = 200.0
+    writes_refill: float = 10.0
+    deletes_burst: float = 200.0
+    deletes_refill: float = 10.0
+    graph_units_burst: float = 3500.0
+    graph_units_refill: float = 350.0
+    graph_writes_burst: float = 3000.0
+    graph_writes_refill: float = 20.0
+
+    def bucket(self, kind: str) -> tuple[float, float]:
+        """(burst, refill per second) of `reads`, `writes`, `deletes`, `graph_units` or `graph_writes`."""
+        return float(getattr(self, f"{kind}_burst")), float(getattr(self, f"{kind}_refill"))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,6 +56,9 @@ class FaultSettings:
             raise CloudServiceError(400, "InvalidFault", "Rates must be between 0 and 1.")
         if self.async_polls < 1:
             raise CloudServiceError(400, "InvalidFault", "async_polls must be at least 1.")
+        sizes = [field.name for field in fields(self) if field.name.endswith(("_burst", "_refill"))]
+        if any(getattr(self, name) <= 0 for name in sizes):
+            raise CloudServiceError(400, "InvalidFault", "Bucket sizes and refill rates must be above 0.")
 
 
 def _coerce(name: str, value: Any, current: Any) -> Any:
@@ -61,31 +76,13 @@ def _coerce(name: str, value: Any, current: Any) -> Any:
         raise CloudServiceError(400, "InvalidFault", f"Fault '{name}' has an invalid value {value!r}.") from exc
 
 
-class TokenBucket:
-    def __init__(self, capacity: float, refill_per_second: float) -> None:
-        self.capacity = capacity
-        self.refill = refill_per_second
-        self.tokens = capacity
-        self.stamp = time.monotonic()
-
-    def take(self) -> tuple[bool, int, float]:
-        """(allowed, remaining, seconds until one token is back)."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.refill)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True, int(self.tokens), 0.0
-        return False, 0, (1 - self.tokens) / self.refill
-
-
 class Faults:
     """The live fault settings plus the state they need (buckets, random source)."""
 
     def __init__(self, settings: FaultSettings | None = None) -> None:
         self.settings = settings or FaultSettings()
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self.buckets = Buckets(self._bucket_limits)
         self._random = random.Random(self.settings.seed)
 
     def update(self, changes: dict[str, Any]) -> None:
@@ -93,15 +90,10 @@ class Faults:
             self.settings.update(changes)
             if "seed" in changes:
                 self._random = random.Random(self.settings.seed)
-            self._buckets.clear()
+        self.buckets.clear()
 
-    def take_token(self, subscription: str, category: str) -> tuple[bool, int, float]:
-        with self._lock:
-            key = (subscription.lower(), category)
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                bucket = self._buckets[key] = TokenBucket(*BUCKET_LIMITS[category])
-            return bucket.take()
+    def _bucket_limits(self, kind: str) -> tuple[float, float]:
+        return self.settings.bucket(kind)  # the settings of the moment, changed by PUT /_cloud/faults
 
     def roll(self) -> str | None:
         """'throttle', 'error' or None for one ARM/Graph call, by the configured rates."""

@@ -8,7 +8,7 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MAX_RECORDS = 5000
+MAX_RECORDS = 20000  # a class of 100 members is ~10,000 calls
 # Reads and writes count calls to the services themselves, not token issuance or the control API.
 SERVICE_SURFACES = frozenset({"arm", "graph", "blob", "vault", "sql"})
 
@@ -32,6 +32,7 @@ class RequestLog:
         self._lock = threading.Lock()
         self._records: deque[RequestRecord] = deque(maxlen=MAX_RECORDS)
         self._sequence = 0
+        self._throttled = 0  # 429s since the last clear, also those the records have let go of
 
     def record(
         self,
@@ -49,6 +50,7 @@ class RequestLog:
             category = "other"
         with self._lock:
             self._sequence += 1
+            self._throttled += status == 429
             self._records.append(
                 RequestRecord(
                     self._sequence,
@@ -67,12 +69,13 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._throttled = 0
 
     def summary(self, since: int = 0, include_records: bool = True) -> dict[str, Any]:
         """Counts of the requests after sequence number `since` (the `last` of an earlier summary)."""
         with self._lock:
             records = [record for record in self._records if record.sequence > since]
-            last = self._sequence
+            last, throttled_total = self._sequence, self._throttled
         categories = Counter(record.category for record in records)
         return {
             "last": last,
@@ -81,6 +84,8 @@ class RequestLog:
             "reads": categories["reads"],
             "writes": categories["writes"],
             "deletes": categories["deletes"],
+            "throttled": sum(record.status == 429 for record in records),
+            "throttled_total": throttled_total,
             "by_surface": dict(Counter(record.surface for record in records)),
             "by_operation": dict(Counter(f"{record.method} {record.operation}" for record in records)),
             "records": [asdict(record) for record in records] if include_records else [],
