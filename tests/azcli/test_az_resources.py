@@ -4,7 +4,10 @@ module signs az in once (four az processes)."""
 
 from __future__ import annotations
 
-from tests.azcli.conftest import Az
+import subprocess
+
+from provisioner.emulator.server import LocalCloudServer
+from tests.azcli.conftest import PROVISION, Az
 
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
@@ -129,3 +132,18 @@ def test_group_membership_as_the_tutorial_does_it(az: Az) -> None:
     assert az.json("ad", "group", "member", "check", "--group", group["id"], "--member-id", member) == {"value": False}
     az.run("ad", "group", "delete", "-g", group["id"])
     assert "does not exist" in az.fails("ad", "group", "show", "-g", group["id"])
+
+
+def test_the_printed_login_line_takes_a_secret_beginning_with_a_dash(az: Az, local_cloud: LocalCloudServer) -> None:
+    """`cloud env --az` prints `--password="$AZURE_CLIENT_SECRET"`: a generated secret may begin with '-',
+    which az's argparse took for an option after `-p` (exit 2, "expected one argument")."""
+    printed = subprocess.run(
+        [str(PROVISION), "cloud", "env", "--az", "--data-dir", str(local_cloud.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (login,) = [line for line in printed.splitlines() if line.startswith("az login")]
+    env = {**az.env, "AZURE_CLIENT_SECRET": "-" + az.env["AZURE_CLIENT_SECRET"]}
+    ran = subprocess.run(["bash", "-c", login], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "expected one argument" not in ran.stderr, ran.stderr
