@@ -23,6 +23,7 @@ import uvicorn
 
 from provisioner.emulator.app import LocalCloudApp
 from provisioner.emulator.core.faults import FaultSettings
+from provisioner.emulator.core.listener_tls import listener_context
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.discovery import (
     DEFAULT_DATA_DIR,
@@ -63,7 +64,7 @@ class LocalCloudServer:
         postgres = PostgresListener(self.cloud, postgres_context(str(self._tls.server_cert), str(self._tls.server_key)))
         self._mysql_socket = _bind(0)
         self.cloud.mysql_address = (HOST, self._mysql_socket.getsockname()[1])
-        mysql = MysqlListener(self.cloud, server_context(self._tls.server_cert, self._tls.server_key))
+        mysql = MysqlListener(self.cloud, listener_context(self._tls.server_cert, self._tls.server_key))
         self._server = _Server(
             self.cloud,
             (tds, self._tds_socket),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from provisioner.emulator.core.listener_tls import listener_context
 from provisioner.emulator.sql.sessions import server_host
 from provisioner.emulator.sql.tds.server import server_context
 from provisioner.emulator.tls import ensure_tls
@@ -30,3 +31,13 @@ def test_tds_7_tls_stops_at_1_2(tmp_path: Path) -> None:
     tls = ensure_tls(tmp_path)
     context = server_context(tls.server_cert, tls.server_key)
     assert (context.minimum_version, context.maximum_version) == (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_2)
+
+
+def test_only_tds_stops_at_1_2(tmp_path: Path) -> None:
+    """The MySQL listener shares the context TDS starts from, without TDS 7's cap."""
+    tls = ensure_tls(tmp_path)
+    context = listener_context(tls.server_cert, tls.server_key)
+    assert (context.minimum_version, context.maximum_version) == (
+        ssl.TLSVersion.TLSv1_2,
+        ssl.TLSVersion.MAXIMUM_SUPPORTED,
+    )

@@ -9,6 +9,7 @@ import ssl
 from pathlib import Path
 
 from provisioner.emulator.core.connections import Connections
+from provisioner.emulator.core.listener_tls import listener_context
 from provisioner.emulator.core.runtime import LocalCloud
 from provisioner.emulator.sql import sessions
 from provisioner.emulator.sql.tds import login7, prelogin, tokens
@@ -36,13 +37,10 @@ CANNOT_OPEN_DATABASE = 4060
 
 
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context = listener_context(cert, key)
     # TDS 7.x carries TLS 1.2 at most (TLS 1.3 is TDS 8's, strict encryption): Microsoft's ODBC driver
     # sends a TLS 1.3 client's last handshake flight outside PRELOGIN packets
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.maximum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(str(cert), str(key))
-    context.num_tickets = 0
     return context
 
 
