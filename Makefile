@@ -11,11 +11,12 @@ AZ_STAMP := $(AZ_VENV)/.installed-2.91.0
 
 install: $(STAMP)
 
-# Reinstall only when the package metadata changes.
+# Reinstall only when the package metadata changes. uv (a dev dependency) installs the ~100 packages
+# in ~6 s where pip takes ~50 s; pip only bootstraps it.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet 'uv>=0.5,<1'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
 # uv installs azure-cli's ~200 wheels in seconds where pip takes minutes.
